@@ -1,0 +1,1 @@
+"""The static analysis: names, abstract values, transfer functions, the interpreter, the project."""

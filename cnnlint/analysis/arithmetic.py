@@ -1,0 +1,89 @@
+"""Arithmetic on abstract values: ``x / 255.``, ``x / 127.5 - 1``, ``(x - 127.5) / 127.5``.
+
+Scaling by constants moves an image's value interval; anything else (a mean
+array, another image) makes the scale unknown, never wrong.
+"""
+from __future__ import annotations
+
+import operator
+from typing import TYPE_CHECKING
+
+from .facts import UNKNOWN, Const, Image, ListVal, PixelMax, Scale, Step, Symbolic, Value
+
+if TYPE_CHECKING:
+    from .interpreter import Interpreter
+
+_PYTHON_OPS = {
+    "Add": operator.add, "Subtract": operator.sub, "Multiply": operator.mul, "Divide": operator.truediv,
+    "FloorDivide": operator.floordiv, "Modulo": operator.mod, "Power": operator.pow,
+}
+_SYMBOL = {"Add": "+", "Subtract": "-", "Multiply": "*", "Divide": "/"}
+
+
+def _number(value: Value) -> float | None:
+    if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+        return float(value.value)
+    return None
+
+
+def affine(op: str, k: float, image_on_left: bool) -> tuple[float, float] | None:
+    """``x op k`` (or ``k op x``) as ``x * mul + add``."""
+    if op == "Multiply":
+        return k, 0.0
+    if op == "Divide" and image_on_left and k != 0:
+        return 1.0 / k, 0.0
+    if op == "Add":
+        return 1.0, k
+    if op == "Subtract":
+        return (1.0, -k) if image_on_left else (-1.0, k)
+    return None
+
+
+def scale_op(mul: float, add: float, what: str, line: int):
+    """An op that scales image values; replayable inside a model's front."""
+
+    def apply(image: Value, interp, at) -> Value:
+        if not isinstance(image, Image):
+            return UNKNOWN
+        new = image.scale.affine(mul, add) if image.scale is not None else None
+        dtype = "float" if (mul != int(mul) or add != int(add) or image.dtype != "uint8") else image.dtype
+        return image.but(scale=new, steps=image.steps + (Step(what, line),), dtype=dtype)
+
+    return apply
+
+
+def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> Value:
+    """``left op right`` on abstract values."""
+    if isinstance(left, Const) and isinstance(right, Const):
+        fn = _PYTHON_OPS.get(op)
+        try:
+            if fn is not None and not isinstance(left.value, str) and not isinstance(right.value, str):
+                return Const(fn(left.value, right.value))
+            if op == "Add" and isinstance(left.value, (tuple, str)) and type(left.value) is type(right.value):
+                return Const(left.value + right.value)
+        except Exception:
+            return UNKNOWN
+        return UNKNOWN
+    if op == "Multiply" and isinstance(left, ListVal) and isinstance(right, Const):
+        return ListVal(left.item, repeated=True)
+    if isinstance(left, Image) and isinstance(right, PixelMax) and op == "Divide":
+        if left.scale is not None and left.scale.is_interval() and left.scale.lo == 0:
+            return left.but(scale=Scale.interval(0.0, 1.0), dtype="float",
+                            steps=left.steps + (Step("/ max()", interp.line(node)),))
+        return left.but(scale=None)
+    image, other, image_on_left = (left, right, True) if isinstance(left, (Image, Symbolic)) else (right, left, False)
+    if not isinstance(image, (Image, Symbolic)):
+        return UNKNOWN
+    k = _number(other)
+    coeffs = affine(op, k, image_on_left) if k is not None else None
+    if coeffs is None:
+        if isinstance(image, Symbolic):
+            return image if image.base is not None else Symbolic(image.ops, None, opaque=True)
+        # Mean arrays, other images, unknown numbers: the scale is no longer known.
+        return image.but(scale=None, steps=image.steps)
+    text = f"{_SYMBOL[op]} {k:g}" if image_on_left else f"{k:g} {_SYMBOL[op]}"
+    step = scale_op(*coeffs, text, interp.line(node))
+    if isinstance(image, Symbolic):
+        return image if image.base is not None else Symbolic(image.ops + (step,), None, image.opaque)
+    return step(image, interp, node)
+

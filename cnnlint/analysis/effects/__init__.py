@@ -1,0 +1,176 @@
+"""Transfer functions: what each library call, method and attribute does to abstract values.
+
+The tables live in ``table.py`` and are filled by the modules of this package;
+this module dispatches a call, an attribute or a subscript to them.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ...knowledge import knowledge
+from ..facts import (
+    UNKNOWN,
+    Bound,
+    Const,
+    Dataset,
+    DataGen,
+    Image,
+    Layer,
+    ListVal,
+    Model,
+    ModuleRef,
+    Opaque,
+    Symbolic,
+    TupleVal,
+    Value,
+)
+from ..names import canonical
+from . import images, models, pipelines
+from .images import MUTATING_METHODS, subscript_image
+from .pipelines import element_of
+from .table import FUNCTIONS, METHODS
+
+if TYPE_CHECKING:
+    from ..interpreter import Call, Interpreter
+
+__all__ = ["MUTATING_METHODS", "attribute", "call", "element_of", "subscript", "lookup"]
+
+SINK_METHODS = {"predict", "predict_on_batch", "fit", "evaluate", "predict_generator", "fit_generator",
+                "evaluate_generator", "train_on_batch", "test_on_batch", "__call__"}
+MODEL_PROPERTIES = {"input", "inputs", "output", "outputs"}
+
+
+def lookup(qualname: str):
+    """The effect of calling ``qualname``: from the table, or from the knowledge base for applications."""
+    name = canonical(qualname)
+    if name in FUNCTIONS:
+        return FUNCTIONS[name]
+    parts = name.split(".")
+    k = knowledge()
+    if parts[:2] == ["keras", "applications"] and len(parts) in (3, 4):
+        last = parts[-1]
+        family = parts[2] if len(parts) == 4 else None
+        if last in k.models and (family is None or family in k.families):
+            return models.application(k.models[last])
+        if last == "preprocess_input" and family == "imagenet_utils":
+            return models.preprocess_input(None, "imagenet_utils.preprocess_input")
+        if last == "preprocess_input" and family in k.families:
+            return models.preprocess_input(k.families[family], f"{family}.preprocess_input")
+    if parts[:2] == ["keras", "layers"] and len(parts) == 3 and parts[2][:1].isupper():
+        return models.generic_layer(parts[2])
+    return None
+
+
+def kind_of(value: Value) -> str | None:
+    if isinstance(value, Image):
+        return value.container or "image"
+    if isinstance(value, Dataset):
+        return "dataset"
+    if isinstance(value, DataGen):
+        return "datagen"
+    if isinstance(value, Opaque):
+        return value.kind
+    return None
+
+
+def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
+    if isinstance(func, ModuleRef):
+        effect = lookup(func.qualname)
+        return effect(replace(c, qualname=canonical(func.qualname))) if effect else UNKNOWN
+    if isinstance(func, Model):
+        return call_model(func, "__call__", c)
+    if isinstance(func, Layer):
+        return models.call_layer(func, c)
+    if isinstance(func, Bound):
+        obj = func.obj
+        if isinstance(obj, Model):
+            return model_method(obj, func.name, c)
+        kind = kind_of(obj)
+        effect = METHODS.get((kind, func.name)) or (
+            METHODS.get(("array", func.name)) if isinstance(obj, Image) and kind == "image" else None)
+        if effect is not None:
+            return effect(replace(c, receiver=obj))
+    return UNKNOWN
+
+
+def call_model(model: Model, method: str, c: "Call") -> Value:
+    x = c.arg(0, "inputs" if method == "__call__" else "x")
+    if isinstance(x, Symbolic):
+        return models.model_on_symbolic(model, x)
+    if method == "__call__" and "transform" in model.attrs and isinstance(x, Image):
+        for op in model.front:
+            x = op(x, c.interp, c.node) if isinstance(x, Image) else UNKNOWN
+        return x
+    if method in ("fit", "fit_generator") and x is UNKNOWN:
+        x = c.arg(None, "generator")
+    if method in ("fit", "fit_generator", "evaluate"):
+        # fit(x, y) pairs and validation_data=(x, y) are consumed like datasets.
+        validation = c.arg(None, "validation_data")
+        if isinstance(validation, (Dataset, TupleVal, Image)):
+            c.interp.sink(c, model, method, validation, keyword="validation_data")
+    c.interp.sink(c, model, method, x)
+    return UNKNOWN
+
+
+def model_method(model: Model, name: str, c: "Call") -> Value:
+    if name in SINK_METHODS:
+        return call_model(model, name, c)
+    if name == "add" and model.layers is not None:
+        model.layers.append(c.arg(0, "layer"))
+        models.rebuild(model, c)
+    return UNKNOWN
+
+
+def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
+    if isinstance(owner, ModuleRef):
+        return ModuleRef(owner.qualname + "." + name)
+    if isinstance(owner, Model):
+        if name in owner.attrs:
+            return owner.attrs[name]
+        if name in MODEL_PROPERTIES:
+            symbolic = Symbolic() if name.startswith("input") else (
+                Symbolic(base=owner) if owner.expects else Symbolic(opaque=True))
+            return ListVal(symbolic, items=(symbolic,)) if name.endswith("s") else symbolic
+        return Bound(owner, name)
+    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer)):
+        return Bound(owner, name)
+    env = getattr(owner, "env", None)  # a project module
+    if env is not None:
+        return env.vars.get(name, UNKNOWN)
+    from ..interpreter import Instance
+
+    if isinstance(owner, Instance):
+        if name in owner.cls.attrs:
+            return owner.cls.attrs[name]
+        return Bound(owner, name) if name in owner.cls.methods else UNKNOWN
+    return UNKNOWN
+
+
+def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value:
+    if isinstance(owner, Const) and len(indices) == 1:
+        index = indices[0]
+        try:
+            if isinstance(index, slice) and UNKNOWN not in (index.start, index.stop, index.step):
+                return Const(owner.value[index])
+            if isinstance(index, Const):
+                return Const(owner.value[index.value])
+        except Exception:
+            return UNKNOWN
+        return UNKNOWN
+    if isinstance(owner, TupleVal) and len(indices) == 1 and isinstance(indices[0], Const):
+        try:
+            return owner.items[indices[0].value]
+        except Exception:
+            return UNKNOWN
+    if isinstance(owner, ListVal) and len(indices) == 1 and not isinstance(indices[0], slice):
+        return owner.item if owner.item is not None else UNKNOWN
+    if isinstance(owner, Image) and indices:
+        return subscript_image(owner, indices)
+    if isinstance(owner, Symbolic):
+        return owner
+    return UNKNOWN
+
+
+# Silence "imported but unused": these modules register their effects on import.
+_REGISTERED = (images, pipelines)

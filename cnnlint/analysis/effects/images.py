@@ -1,0 +1,436 @@
+"""Where images come from and what array operations do to them.
+
+PIL, keras.utils image loading, OpenCV, tf.io / tf.image, numpy, scikit-image, imageio.
+"""
+from __future__ import annotations
+
+from ..facts import (
+    NATIVE,
+    RAW,
+    UNKNOWN,
+    Const,
+    Image,
+    ListVal,
+    ModuleRef,
+    Opaque,
+    PixelMax,
+    Scale,
+    Step,
+    Symbolic,
+    TupleVal,
+    Value,
+)
+from .table import apply, dtype_name, function, method
+
+COLOR_MODES = {"rgb": 3, "grayscale": 1, "rgba": 4}
+PIL_MODES = {"RGB": 3, "L": 1, "RGBA": 4, "LA": 2, "1": 1, "P": 1, "I": 1, "F": 1, "CMYK": 4}
+
+
+def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW) -> Image:
+    return Image(scale=scale, size=size, batched=False, channels=channels, order=order, dtype=dtype,
+                 container=container, origin=call.line)
+
+
+def hw(value, pil_order: bool = False) -> tuple[int, int] | None:
+    """(height, width) from a size argument; PIL and OpenCV take (width, height)."""
+    if isinstance(value, Const) and isinstance(value.value, (tuple, list)) and len(value.value) >= 2:
+        a, b = value.value[0], value.value[1]
+        if isinstance(a, int) and isinstance(b, int):
+            return (b, a) if pil_order else (a, b)
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return (value.value, value.value)
+    return None
+
+
+def known_size(value, pil_order: bool = False):
+    """A resize target: its size when literal, otherwise unknown (but no longer the native size)."""
+    return hw(value, pil_order)
+
+
+# -- keras.utils ----------------------------------------------------------------
+@function("keras.preprocessing.image.load_img")
+def load_img(call):
+    mode = call.const(None, "color_mode", "rgb")
+    if call.const(None, "grayscale", False) is True:
+        mode = "grayscale"
+    target = call.arg(None, "target_size", Const(None))
+    if len(call.args) > 1:  # old positional signatures differ between versions
+        return loaded(call, "pil", size=None, channels=None)
+    size = NATIVE if target == Const(None) else known_size(target)
+    return loaded(call, "pil", size=size, channels=COLOR_MODES.get(mode) if isinstance(mode, str) else None)
+
+
+@function("keras.preprocessing.image.img_to_array")
+def img_to_array(call):
+    image = call.arg(0, "img")
+    if isinstance(image, Image):
+        return image.but(container="array", dtype=dtype_name(call.arg(None, "dtype")) or "float")
+    return UNKNOWN
+
+
+@function("keras.preprocessing.image.array_to_img")
+def array_to_img(call):
+    image = call.arg(0, "x")
+    if isinstance(image, Image):
+        scale = image.scale if call.const(None, "scale", True) is False else (RAW if image.scale else None)
+        return image.but(container="pil", scale=scale, dtype="uint8")
+    return UNKNOWN
+
+
+@function("keras.preprocessing.image.smart_resize", "keras.layers.Resizing.__call__")
+def smart_resize(call):
+    return resized(call.arg(0, "x"), known_size(call.arg(1, "size")))
+
+
+def resized(image: Value, size) -> Value:
+    if isinstance(image, Image):
+        return image.but(size=size)
+    return UNKNOWN
+
+
+# -- PIL ------------------------------------------------------------------------
+@function("PIL.Image.open")
+def pil_open(call):
+    return loaded(call, "pil", channels=None)
+
+
+@function("PIL.Image.fromarray")
+def pil_fromarray(call):
+    image = call.arg(0, "obj")
+    return image.but(container="pil") if isinstance(image, Image) else UNKNOWN
+
+
+@method("pil", "convert")
+def pil_convert(call):
+    mode = call.const(0, "mode")
+    channels = PIL_MODES.get(mode) if isinstance(mode, str) else None
+    return call.receiver.but(channels=channels)
+
+
+@method("pil", "resize")
+def pil_resize(call):
+    return call.receiver.but(size=known_size(call.arg(0, "size"), pil_order=True))
+
+
+@method("pil", "crop", "rotate", "transpose")
+def pil_geometry(call):
+    return call.receiver.but(size=None)
+
+
+@method("pil", "copy")
+@method("array", "copy")
+@method("tensor", "copy")
+def same(call):
+    return call.receiver
+
+
+@function("PIL.ImageOps.fit", "PIL.ImageOps.pad")
+def pil_fit(call):
+    return resized(call.arg(0, "image"), known_size(call.arg(1, "size"), pil_order=True))
+
+
+@function("PIL.ImageOps.exif_transpose")
+def pil_exif_transpose(call):
+    return resized(call.arg(0, "image"), None)  # may swap width and height
+
+
+# In-place methods: what the receiver becomes (``img.thumbnail((224, 224))`` keeps the aspect ratio).
+MUTATING_METHODS = {
+    "thumbnail": lambda image: image.but(size=None),
+    "resize_": lambda image: image.but(size=None),
+}
+
+
+# -- OpenCV ---------------------------------------------------------------------
+def _imread_channels(flag: Value) -> int | None:
+    if flag == Const(None):
+        return 3
+    name = flag.qualname.rsplit(".", 1)[-1] if isinstance(flag, ModuleRef) else None
+    if isinstance(flag, Const) and isinstance(flag.value, int):
+        return {0: 1, 1: 3}.get(flag.value)
+    return {"IMREAD_GRAYSCALE": 1, "IMREAD_COLOR": 3, "IMREAD_REDUCED_COLOR_2": 3}.get(name or "")
+
+
+@function("cv2.imread")
+def cv2_imread(call):
+    return loaded(call, "array", channels=_imread_channels(call.arg(1, "flags", Const(None))), order="BGR")
+
+
+@function("cv2.imdecode")
+def cv2_imdecode(call):
+    return loaded(call, "array", channels=_imread_channels(call.arg(1, "flags")), order="BGR")
+
+
+@function("cv2.VideoCapture")
+def cv2_capture(call):
+    return Opaque("cv2.VideoCapture")
+
+
+@method("cv2.VideoCapture", "read")
+def capture_read(call):
+    return TupleVal((UNKNOWN, Image(scale=RAW, size=NATIVE, batched=False, channels=3, order="BGR",
+                                    dtype="uint8", container="array", origin=call.line)))
+
+
+CVT_CODES = {  # conversion code suffix -> (order, channels)
+    "BGR2RGB": ("RGB", 3), "RGB2BGR": ("BGR", 3), "BGRA2RGB": ("RGB", 3), "BGRA2BGR": ("BGR", 3),
+    "RGBA2RGB": ("RGB", 3), "RGBA2BGR": ("BGR", 3), "BGR2GRAY": (None, 1), "RGB2GRAY": (None, 1),
+    "GRAY2RGB": ("RGB", 3), "GRAY2BGR": ("BGR", 3), "BGR2RGBA": ("RGB", 4), "BGR2BGRA": ("BGR", 4),
+    "BGRA2RGBA": ("RGB", 4), "RGBA2BGRA": ("BGR", 4), "BGR2HSV": (None, 3), "BGR2LAB": (None, 3),
+}
+
+
+@function("cv2.cvtColor")
+def cv2_cvtcolor(call):
+    image, code = call.arg(0, "src"), call.arg(1, "code")
+    if not isinstance(image, Image):
+        return UNKNOWN
+    name = code.qualname.rsplit(".", 1)[-1] if isinstance(code, ModuleRef) else ""
+    order, channels = CVT_CODES.get(name.removeprefix("COLOR_"), (None, None))
+    if name.endswith(("HSV", "LAB", "YUV", "YCrCb")):
+        return image.but(order=None, channels=channels, scale=None)
+    return image.but(order=order, channels=channels)
+
+
+@function("cv2.resize")
+def cv2_resize(call):
+    size = known_size(call.arg(1, "dsize"), pil_order=True)
+    return resized(call.arg(0, "src"), size)
+
+
+# -- tf.io / tf.image -----------------------------------------------------------
+@function("tensorflow.io.read_file", "tensorflow.io.gfile.GFile", "builtins.open")
+def read_bytes(call):
+    return Opaque("bytes")
+
+
+@function("tensorflow.{io,image}.decode_{jpeg,png,image,bmp,gif}")
+def tf_decode(call):
+    channels = call.const(1, "channels", 0)
+    return loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
+
+
+@function("tensorflow.image.resize", "tensorflow.image.resize_images")
+def tf_resize(call):
+    image = resized(call.arg(0, "images"), known_size(call.arg(1, "size")))
+    return image.but(dtype="float") if isinstance(image, Image) else image
+
+
+@function("tensorflow.image.resize_with_pad", "tensorflow.image.resize_with_crop_or_pad",
+          "tensorflow.image.resize_image_with_pad", "tensorflow.image.resize_image_with_crop_or_pad")
+def tf_resize_pad(call):
+    h, w = call.const(1, "target_height"), call.const(2, "target_width")
+    size = (h, w) if isinstance(h, int) and isinstance(w, int) else None
+    return resized(call.arg(0, "image"), size)
+
+
+@function("tensorflow.image.central_crop", "tensorflow.image.crop_to_bounding_box")
+def tf_crop(call):
+    return resized(call.arg(0, "image"), None)
+
+
+@function("tensorflow.image.{flip_left_right,random_flip_left_right,random_flip_up_down,flip_up_down}",
+          "tensorflow.identity", "tensorflow.convert_to_tensor", "tensorflow.constant")
+def tf_keep(call):
+    image = call.arg(0, "image")
+    return image.but(container="tensor") if isinstance(image, Image) else UNKNOWN
+
+
+@function("tensorflow.cast", "tensorflow.dtypes.cast")
+def tf_cast(call):
+    image = call.arg(0, "x")
+    if isinstance(image, (Image, Symbolic)):
+        dtype = dtype_name(call.arg(1, "dtype"))
+        return image.but(dtype=dtype) if isinstance(image, Image) else image
+    return UNKNOWN
+
+
+@function("tensorflow.image.convert_image_dtype")
+def tf_convert_image_dtype(call):
+    """uint8 -> float scales to [0, 1]; float -> float changes nothing."""
+    image = call.arg(0, "image")
+    if not isinstance(image, Image):
+        return UNKNOWN
+    target = dtype_name(call.arg(1, "dtype"))
+    if target == "float" and image.dtype == "uint8":
+        scale = image.scale.affine(1 / 255, 0) if image.scale is not None else None
+        return image.but(scale=scale, dtype="float", steps=image.steps + (Step("convert_image_dtype", call.line),))
+    if target == "float" and image.dtype == "float":
+        return image
+    return image.but(dtype=target, scale=None if image.dtype is None else image.scale)
+
+
+# -- numpy and tf array construction ---------------------------------------------
+def stacked(items: Value) -> Value:
+    """A batch made of a list of single images."""
+    item = items.item if isinstance(items, ListVal) else None
+    if isinstance(items, TupleVal) and items.items:
+        from ..facts import join
+
+        item = items.items[0]
+        for other in items.items[1:]:
+            item = join(item, other)
+    if isinstance(item, Image) and item.batched is False:
+        return item.but(batched=True, container="array")
+    return UNKNOWN
+
+
+@function("numpy.{array,asarray,asanyarray,ascontiguousarray,float32,float64,uint8}")
+def np_array(call):
+    obj = call.arg(0, "object")
+    if isinstance(obj, (ListVal, TupleVal)):
+        result = stacked(obj)
+    elif isinstance(obj, Image):
+        result = obj.but(container="array")
+    else:
+        return UNKNOWN
+    dtype = dtype_name(call.arg(1, "dtype")) or dtype_name(Const(call.qualname))
+    if isinstance(result, Image) and dtype:
+        result = result.but(dtype=dtype)
+    return result
+
+
+@function("numpy.{stack,vstack,concatenate,row_stack}", "tensorflow.{stack,concat}")
+def np_stack(call):
+    items = call.arg(0, "arrays" if call.qualname.startswith("numpy") else "values")
+    if isinstance(items, (ListVal, TupleVal)):
+        item = stacked(items)
+        if item is not UNKNOWN:
+            return item
+        elements = items.items if isinstance(items, TupleVal) else (items.item,)
+        if elements and all(isinstance(e, Image) and e.batched for e in elements):
+            return elements[0]
+    return UNKNOWN
+
+
+def add_batch_axis(image: Value) -> Value:
+    if isinstance(image, Image):
+        return image.but(batched=True) if image.batched is False else image.but(batched=None)
+    return image if isinstance(image, Symbolic) else UNKNOWN
+
+
+@function("numpy.expand_dims", "tensorflow.expand_dims", "keras.ops.expand_dims", "keras.backend.expand_dims")
+def expand_dims(call):
+    image = call.arg(0, "a") if isinstance(call.arg(0, "a"), Image) else call.arg(0, "input")
+    axis = call.const(1, "axis", UNKNOWN)
+    if axis == 0:
+        return add_batch_axis(image)
+    return image.but(batched=None) if isinstance(image, Image) else UNKNOWN
+
+
+@function("numpy.squeeze", "tensorflow.squeeze")
+def squeeze(call):
+    image = call.arg(0, "a")
+    return image.but(batched=None) if isinstance(image, Image) else UNKNOWN
+
+
+def reshaped(image: Image, shape: tuple) -> Image:
+    if len(shape) == 4 and (shape[0] == 1 or shape[0] == -1):
+        return image.but(batched=True)
+    if len(shape) == 3 and image.batched is not None:
+        return image.but(batched=False)
+    return image.but(batched=None)
+
+
+@method("array", "reshape")
+@method("tensor", "reshape")
+def array_reshape(call):
+    shape = call.args[0].value if len(call.args) == 1 and isinstance(call.args[0], Const) else tuple(
+        a.value if isinstance(a, Const) else None for a in call.args)
+    if not isinstance(shape, tuple):
+        return call.receiver.but(batched=None)
+    return reshaped(call.receiver, shape)
+
+
+@function("numpy.reshape", "tensorflow.reshape")
+def np_reshape(call):
+    image, shape = call.arg(0, "a"), call.arg(1, "newshape")
+    if not isinstance(image, Image):
+        return UNKNOWN
+    if isinstance(shape, Const) and isinstance(shape.value, tuple):
+        return reshaped(image, shape.value)
+    return image.but(batched=None)
+
+
+@method("array", "astype")
+@method("tensor", "astype")
+def astype(call):
+    return call.receiver.but(dtype=dtype_name(call.arg(0, "dtype")), container="array")
+
+
+@method("tensor", "numpy")
+def tensor_numpy(call):
+    return call.receiver.but(container="array")
+
+
+@method("array", "max")
+@method("tensor", "max")
+def array_max(call):
+    return PixelMax(call.receiver) if not call.args and not call.kwargs else UNKNOWN
+
+
+@function("numpy.max", "numpy.amax", "tensorflow.reduce_max")
+def np_max(call):
+    image = call.arg(0, "a")
+    return PixelMax(image) if isinstance(image, Image) and len(call.args) == 1 and not call.kwargs else UNKNOWN
+
+
+# -- other readers ---------------------------------------------------------------
+@function("skimage.io.imread", "imageio.imread", "imageio.v2.imread", "imageio.v3.imread")
+def other_imread(call):
+    return loaded(call, "array", channels=None)
+
+
+@function("matplotlib.pyplot.imread", "matplotlib.image.imread")
+def mpl_imread(call):
+    return loaded(call, "array", channels=None, scale=None, dtype=None)  # PNGs load as [0, 1] floats
+
+
+@function("skimage.transform.resize")
+def skimage_resize(call):
+    image = call.arg(0, "image")
+    if not isinstance(image, Image):
+        return UNKNOWN
+    shape = call.arg(1, "output_shape")
+    result = image.but(size=known_size(shape), dtype="float")
+    if call.const(None, "preserve_range", False) is not True:
+        result = result.but(scale=Scale.interval(0.0, 1.0) if image.dtype == "uint8" else None,
+                            steps=image.steps + (Step("skimage.transform.resize", call.line),))
+    return result
+
+
+def subscript_image(image: Image, indices: list) -> Value:
+    """``x[None]``, ``x[np.newaxis, ...]``, ``x[..., ::-1]``, ``batch[0]``, ``x[:, :, :3]``."""
+    from ..facts import Const as C
+
+    def is_newaxis(i):
+        return i == C(None) or (isinstance(i, ModuleRef) and i.qualname.endswith("newaxis"))
+
+    def is_ellipsis(i):
+        return isinstance(i, C) and i.value is Ellipsis
+
+    if indices and is_newaxis(indices[0]):
+        rest = indices[1:]
+        if all(is_ellipsis(i) or (isinstance(i, slice) and i == slice(None, None, None)) for i in rest):
+            return add_batch_axis(image)
+        return image.but(batched=None)
+    last = indices[-1] if indices else None
+    if isinstance(last, slice) and last.step == -1 and last.start is None and last.stop is None and len(indices) >= 2:
+        flipped = {"RGB": "BGR", "BGR": "RGB"}.get(image.order or "")
+        leading_full = all(is_ellipsis(i) or i == slice(None, None, None) for i in indices[:-1])
+        if leading_full:
+            return image.but(order=flipped)
+    if all(isinstance(i, slice) and i == slice(None, None, None) or is_ellipsis(i) for i in indices[:-1]) \
+            and isinstance(last, slice) and last.start in (None, 0) and last.stop == 3 and last.step is None \
+            and len(indices) >= 2:
+        return image.but(channels=3)
+    if len(indices) == 1 and isinstance(indices[0], slice):
+        return image  # a slice of the batch
+    if len(indices) == 1 and isinstance(indices[0], C) and isinstance(indices[0].value, int):
+        return image.but(batched=False) if image.batched else image.but(batched=None, size=None)
+    if len(indices) == 1 and not isinstance(indices[0], slice):
+        return image.but(batched=False) if image.batched else UNKNOWN
+    return image.but(size=None, batched=None) if any(isinstance(i, slice) for i in indices) else UNKNOWN
+
+
+__all__ = ["MUTATING_METHODS", "subscript_image", "add_batch_axis", "apply"]

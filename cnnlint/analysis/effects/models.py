@@ -1,0 +1,273 @@
+"""Keras models and layers: pre-trained constructors, preprocess_input, wrappers, TF Hub.
+
+A model's ``expects`` comes from the knowledge base; a model that wraps a
+pre-trained one keeps its expectations, with the layers in front of it
+(``Rescaling``, ``Lambda(preprocess_input)``, ...) kept as ``front`` ops that
+are replayed on the input where the model is called.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ...knowledge import ModelInfo, knowledge
+from ..facts import (
+    RAW,
+    UNKNOWN,
+    Const,
+    Expectation,
+    Image,
+    Layer,
+    ListVal,
+    Model,
+    Scale,
+    Step,
+    Symbolic,
+    TupleVal,
+    Value,
+)
+from ..arithmetic import scale_op
+from .images import known_size, resized
+from .table import apply, function
+
+# Families whose constructors take (include_top, weights, input_tensor, input_shape) positionally.
+STANDARD_ORDER = {"vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "inception_v3", "inception_resnet_v2",
+                  "xception", "densenet", "efficientnet", "efficientnet_v2"}
+# Layers that leave pixel values as they are (augmentation, shape plumbing).
+KEEPING_LAYERS = {"RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+                  "RandomBrightness", "RandomCrop", "InputLayer", "Activation_linear", "Identity"}
+
+
+def mode_scale(mode: str) -> Scale:
+    rng = knowledge().modes[mode].range
+    return Scale.interval(*rng) if rng else Scale(mode=mode)
+
+
+# -- preprocess_input -------------------------------------------------------------
+def preprocess_op(mode: str, what: str, line: int):
+    """``preprocess_input`` of a mode: expects 0..255, whatever came before is a double normalisation."""
+    step = Step(what, line, kind="preprocess")
+
+    def apply_mode(image: Value, interp, at) -> Value:
+        if not isinstance(image, Image):
+            return UNKNOWN
+        if image.garbled:
+            return image
+        if image.scale is not None and not image.scale.same(RAW):
+            interp.renormalised(at, image, step)
+            return image.but(scale=None, garbled=True, steps=image.steps + (step,))
+        return image.but(scale=mode_scale(mode), dtype="float", steps=image.steps + (step,))
+
+    return apply_mode
+
+
+def preprocess_input(mode: str | None, label: str):
+    def effect(call):
+        chosen = mode
+        if chosen is None:  # imagenet_utils.preprocess_input(x, mode="caffe")
+            chosen = call.const(2, "mode", "caffe")
+            if chosen not in knowledge().modes:
+                return UNKNOWN
+        op = preprocess_op(chosen, label if mode else f"imagenet_utils.preprocess_input(mode={chosen!r})",
+                           call.line)
+        return apply(call.arg(0, "x"), op, call.interp, call.node)
+
+    effect.preprocess_mode = mode
+    return effect
+
+
+# -- constructors -------------------------------------------------------------------
+def application(info: ModelInfo):
+    def construct(call) -> Model:
+        if call.args and info.family not in STANDARD_ORDER:
+            return Model(info.name, line=call.line)  # positional order differs: stay silent
+        weights = call.arg(1, "weights", Const("imagenet"))
+        include_top = call.const(0, "include_top", True)
+        input_shape = call.const(3, "input_shape", None)
+        if not isinstance(weights, Const) or weights.value is None:
+            return Model(info.name, line=call.line)  # weights=None or unknown: no pre-trained expectations
+        if call.arg(2, "input_tensor", Const(None)) != Const(None):
+            input_shape = UNKNOWN
+        mode = info.mode
+        preprocessing = call.const(None, "include_preprocessing", True)
+        if preprocessing is False and info.without_preprocessing:
+            mode = info.without_preprocessing
+        elif preprocessing is not True and info.without_preprocessing:
+            return Model(info.name, line=call.line)
+        described = knowledge().modes[mode].describe
+        hint = f"{info.family}.preprocess_input" if mode != "none" else None
+        size, reason = None, ""
+        if isinstance(input_shape, tuple) and len(input_shape) == 3 and all(isinstance(d, int) for d in input_shape[:2]):
+            size, reason = (input_shape[0], input_shape[1]), f"built with input_shape={input_shape}"
+        elif include_top is True and input_shape is None:
+            size, reason = (info.size, info.size), "with its ImageNet top"
+        expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
+        model = Model(info.name, expects, line=call.line)
+        model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
+        return model
+
+    return construct
+
+
+@function("tensorflow_hub.KerasLayer", "tensorflow_hub.load")
+def hub_model(call) -> Value:
+    handle = call.const(0, "handle")
+    k = knowledge()
+    if not isinstance(handle, str) or not k.is_hub_image_handle(handle):
+        return Model("TF Hub model", line=call.line)
+    size = k.hub_size(handle) if "classification" in handle else None
+    short = handle.rstrip("/").split("/")
+    name = "TF Hub model " + "/".join(short[-3:-1] if short[-1].isdigit() else short[-2:])
+    expects = Expectation(name, Scale.interval(*k.hub_range), k.hub_describe, None, size, None,
+                          "as its handle names" if size else "")
+    return Model(name, expects, line=call.line)
+
+
+@function("keras.models.load_model", "tensorflow.saved_model.load")
+def load_model(call) -> Value:
+    model = Model("loaded model", line=call.line)
+    model.attrs["loaded_from"] = call.arg(0, "filepath")
+    return model
+
+
+# -- layers ----------------------------------------------------------------------------
+@function("keras.layers.Rescaling")
+def rescaling(call) -> Value:
+    scale, offset = call.const(0, "scale"), call.const(1, "offset", 0.0)
+    if not isinstance(scale, (int, float)) or not isinstance(offset, (int, float)):
+        return Layer("Rescaling", op=unknown_scale_op)
+    what = f"Rescaling({scale:g}" + (f", offset={offset:g})" if offset else ")")
+    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.line),
+                                                   Step(what, call.line)))
+
+
+def normalising_op(op, step: Step):
+    """A layer or generator option meant for 0..255 input: on anything else it normalises twice."""
+
+    def apply_once(image: Value, interp, at) -> Value:
+        if isinstance(image, Image) and not image.garbled and image.scale is not None and not image.scale.same(RAW):
+            interp.renormalised(at, image, step)
+            return image.but(scale=None, garbled=True, steps=image.steps + (step,))
+        return op(image, interp, at)
+
+    return apply_once
+
+
+def unknown_scale_op(image: Value, interp, at) -> Value:
+    return image.but(scale=None) if isinstance(image, Image) else UNKNOWN
+
+
+@function("keras.layers.Normalization")
+def normalization(call) -> Value:
+    return Layer("Normalization", op=unknown_scale_op)
+
+
+@function("keras.layers.Resizing", "keras.layers.CenterCrop")
+def resizing(call) -> Value:
+    h, w = call.const(0, "height"), call.const(1, "width")
+    size = (h, w) if isinstance(h, int) and isinstance(w, int) else None
+    return Layer("Resizing", op=lambda image, interp, at: resized(image, size))
+
+
+@function("keras.layers.Lambda")
+def lambda_layer(call) -> Value:
+    fn = call.arg(0, "function")
+    interp = call.interp
+
+    def op(image, interp_, at):
+        return interp.call(fn, replace(call, args=[image], kwargs={}, node=at))
+
+    return Layer("Lambda", op=op)
+
+
+@function("keras.layers.Input", "keras.Input", "keras.layers.InputLayer")
+def keras_input(call) -> Value:
+    return Symbolic()
+
+
+def generic_layer(name: str):
+    def construct(call) -> Value:
+        return Layer(name, keeps=name in KEEPING_LAYERS)
+
+    return construct
+
+
+def call_layer(layer: Layer, call) -> Value:
+    x = call.arg(0, "inputs")
+    if isinstance(x, Symbolic):
+        if x.base is not None or layer.keeps:
+            return x
+        if layer.op is not None:
+            return apply(x, layer.op, call.interp, call.node)
+        return Symbolic(x.ops, None, opaque=True)
+    if isinstance(x, Image):
+        if layer.keeps:
+            return x
+        if layer.op is not None:
+            return layer.op(x, call.interp, call.node)
+    return UNKNOWN
+
+
+# -- models that wrap a pre-trained model ------------------------------------------------
+def wrapping(name: str, out: Value, line: int) -> Model:
+    """The model whose output tensor is ``out``."""
+    if isinstance(out, (TupleVal, ListVal)):
+        items = out.items if isinstance(out, TupleVal) else (out.item,)
+        out = items[0] if items else UNKNOWN
+    if not isinstance(out, Symbolic) or out.opaque:
+        return Model(name, line=line)
+    if out.base is None:
+        model = Model(name, line=line)
+        model.attrs["transform"] = TupleVal(())  # marker: only value-level transforms, usable as a layer
+        model.front = out.ops
+        return model
+    base = out.base
+    return Model(base.name, base.expects, front=out.ops + base.front, line=line,
+                 attrs={"base": base, "include_top": base.attrs.get("include_top", UNKNOWN)})
+
+
+@function("keras.models.Model")
+def functional_model(call) -> Value:
+    return wrapping("model", call.arg(1, "outputs"), call.line)
+
+
+@function("keras.models.Sequential")
+def sequential(call) -> Value:
+    layers = call.arg(0, "layers", ListVal(None, items=()))
+    model = Model("model", line=call.line, layers=list(layers.items) if isinstance(layers, ListVal)
+                  and layers.items is not None else None)
+    rebuild(model, call)
+    return model
+
+
+def rebuild(model: Model, call) -> None:
+    """Recompute a Sequential's expectations from its layers."""
+    if model.layers is None:
+        model.expects, model.front = None, ()
+        return
+    x: Value = Symbolic()
+    for layer in model.layers:
+        x = feed(layer, x, call)
+    built = wrapping(model.name, x, model.line)
+    model.name, model.expects, model.front = built.name, built.expects, built.front
+    model.attrs.update(built.attrs)
+
+
+def feed(layer: Value, x: Value, call) -> Value:
+    """Pass a symbolic tensor through one layer or model."""
+    if isinstance(layer, Layer):
+        return call_layer(layer, replace(call, args=[x], kwargs={}))
+    if isinstance(layer, Model):
+        return model_on_symbolic(layer, x)
+    if isinstance(layer, Symbolic):  # keras.Input inside a Sequential
+        return x
+    return Symbolic(x.ops, x.base, opaque=True) if isinstance(x, Symbolic) and x.base is None else x
+
+
+def model_on_symbolic(model: Model, x: Symbolic) -> Value:
+    if x.base is not None:
+        return x
+    if model.expects is not None:
+        return Symbolic(x.ops, model, x.opaque)
+    if "transform" in model.attrs:
+        return Symbolic(x.ops + model.front, None, x.opaque)
+    return Symbolic(x.ops, None, opaque=True)

@@ -1,0 +1,184 @@
+"""Data pipelines: ImageDataGenerator and its flow_* methods, image_dataset_from_directory, tf.data."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Step, TupleVal, Value
+from ..arithmetic import scale_op
+from .images import COLOR_MODES, known_size
+from .models import normalising_op
+from .table import function, method
+
+DEFAULT_TARGET = (256, 256)  # flow_from_directory and image_dataset_from_directory
+
+
+def batch_image(call, size, color_mode) -> Image:
+    channels = COLOR_MODES.get(color_mode) if isinstance(color_mode, str) else None
+    return Image(scale=RAW, size=size, batched=True, channels=channels, order="RGB", dtype="float",
+                 container="tensor", origin=call.line)
+
+
+# -- ImageDataGenerator ------------------------------------------------------------------
+@function("keras.preprocessing.image.ImageDataGenerator")
+def image_data_generator(call) -> Value:
+    """Keras applies ``preprocessing_function`` first, then ``rescale`` (ImageDataGenerator.standardize)."""
+    ops = []
+    fn = call.arg(None, "preprocessing_function", Const(None))
+    if fn != Const(None):
+        interp = call.interp
+
+        def run_function(image, interp_, at, fn=fn):
+            return interp.call(fn, replace(call, args=[image], kwargs={}, node=at))
+
+        ops.append(run_function)
+    rescale = call.const(None, "rescale", None)
+    if isinstance(rescale, (int, float)) and rescale:
+        what = f"ImageDataGenerator(rescale={rescale:.4g})"
+        ops.append(normalising_op(scale_op(float(rescale), 0.0, what, call.line), Step(what, call.line)))
+    elif rescale is not None:
+        ops.append(lambda image, interp, at: image.but(scale=None) if isinstance(image, Image) else UNKNOWN)
+    return DataGen(tuple(ops), call.node)
+
+
+def generated(call, image: Value) -> Value:
+    gen: DataGen = call.receiver
+    for op in gen.ops:
+        if not isinstance(image, Image):
+            return UNKNOWN
+        image = op(image, call.interp, gen.node)
+    return image
+
+
+@method("datagen", "flow_from_directory", "flow_from_dataframe")
+def flow_from_files(call) -> Value:
+    target = call.arg(None, "target_size", Const(DEFAULT_TARGET))
+    image = batch_image(call, known_size(target), call.const(None, "color_mode", "rgb"))
+    shuffled = call.const(None, "shuffle", True)
+    return Dataset(TupleVal((generated(call, image), UNKNOWN)), shuffled if isinstance(shuffled, bool) else None)
+
+
+@method("datagen", "flow")
+def flow(call) -> Value:
+    x = call.arg(0, "x")
+    if isinstance(x, TupleVal):
+        x = x.items[0] if x.items else UNKNOWN
+    if not isinstance(x, Image):
+        return Dataset(UNKNOWN)
+    shuffled = call.const(None, "shuffle", True)
+    return Dataset(TupleVal((generated(call, x.but(batched=True)), UNKNOWN)),
+                   shuffled if isinstance(shuffled, bool) else None)
+
+
+@method("datagen", "fit")
+def datagen_fit(call) -> Value:
+    return Const(None)
+
+
+# -- keras.utils.image_dataset_from_directory ---------------------------------------------
+@function("keras.utils.image_dataset_from_directory")
+def image_dataset_from_directory(call) -> Value:
+    size = known_size(call.arg(None, "image_size", Const(DEFAULT_TARGET)))
+    image = batch_image(call, size, call.const(None, "color_mode", "rgb"))
+    if call.const(None, "batch_size", 32) is None:
+        image = image.but(batched=False)
+    shuffled = call.const(None, "shuffle", True)
+    element = image if call.const(None, "labels", "inferred") is None else TupleVal((image, UNKNOWN))
+    return Dataset(element, shuffled if isinstance(shuffled, bool) else None)
+
+
+# -- tf.data ----------------------------------------------------------------------------------
+def unbatched(value: Value) -> Value:
+    if isinstance(value, Image):
+        return value.but(batched=False) if value.batched else value.but(batched=None)
+    if isinstance(value, TupleVal):
+        return TupleVal(tuple(unbatched(v) for v in value.items))
+    return UNKNOWN
+
+
+def rebatched(value: Value) -> Value:
+    if isinstance(value, Image):
+        return value.but(batched=True) if value.batched is False else value.but(batched=None)
+    if isinstance(value, TupleVal):
+        return TupleVal(tuple(rebatched(v) for v in value.items))
+    return UNKNOWN
+
+
+@function("tensorflow.data.Dataset.from_tensor_slices")
+def from_tensor_slices(call) -> Value:
+    return Dataset(unbatched(call.arg(0, "tensors")))
+
+
+@function("tensorflow.data.Dataset.from_tensors")
+def from_tensors(call) -> Value:
+    return Dataset(call.arg(0, "tensors"))
+
+
+@method("dataset", "map")
+def dataset_map(call) -> Value:
+    ds: Dataset = call.receiver
+    fn = call.arg(0, "map_func")
+    args = list(ds.element.items) if isinstance(ds.element, TupleVal) else [ds.element]
+    result = call.interp.call(fn, replace(call, args=args, kwargs={}))
+    return Dataset(result, ds.shuffled)
+
+
+@method("dataset", "batch", "padded_batch")
+def dataset_batch(call) -> Value:
+    return Dataset(rebatched(call.receiver.element), call.receiver.shuffled)
+
+
+@method("dataset", "unbatch")
+def dataset_unbatch(call) -> Value:
+    return Dataset(unbatched(call.receiver.element), call.receiver.shuffled)
+
+
+@method("dataset", "shuffle")
+def dataset_shuffle(call) -> Value:
+    return Dataset(call.receiver.element, True)
+
+
+@method("dataset", "prefetch", "cache", "repeat", "take", "skip", "filter", "with_options", "apply",
+        "as_numpy_iterator", "__iter__")
+def dataset_same(call) -> Value:
+    return call.receiver
+
+
+def element_of(value: Value) -> Value:
+    """What iterating over a value yields."""
+    if isinstance(value, Dataset):
+        return value.element
+    if isinstance(value, ListVal):
+        return value.item if value.item is not None else UNKNOWN
+    if isinstance(value, TupleVal) and value.items:
+        from ..facts import join
+
+        item = value.items[0]
+        for other in value.items[1:]:
+            item = join(item, other)
+        return item
+    if isinstance(value, Image) and value.batched:
+        return value.but(batched=False)
+    return UNKNOWN
+
+
+@function("builtins.next")
+def builtin_next(call) -> Value:
+    return element_of(call.arg(0))
+
+
+@function("builtins.iter", "builtins.list", "builtins.sorted", "builtins.reversed")
+def builtin_iter(call) -> Value:
+    value = call.arg(0)
+    if isinstance(value, Dataset):
+        return value
+    return ListVal(element_of(value)) if value is not UNKNOWN else UNKNOWN
+
+
+@function("builtins.enumerate")
+def builtin_enumerate(call) -> Value:
+    return ListVal(TupleVal((UNKNOWN, element_of(call.arg(0)))))
+
+
+@function("builtins.zip")
+def builtin_zip(call) -> Value:
+    return ListVal(TupleVal(tuple(element_of(a) for a in call.args)))

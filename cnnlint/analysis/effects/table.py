@@ -1,0 +1,74 @@
+"""The transfer-function tables: effects keyed by canonical qualified name or by (kind, method).
+
+Modules in this package fill the tables with ``@function(...)`` and
+``@method(...)``; names may use braces for alternatives:
+``"numpy.{array,asarray}"`` registers both spellings.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from typing import TYPE_CHECKING, Callable
+
+from ..facts import UNKNOWN, Image, Symbolic, Value
+
+if TYPE_CHECKING:
+    from ..interpreter import Call
+
+Effect = Callable[["Call"], Value]
+
+FUNCTIONS: dict[str, Effect] = {}
+METHODS: dict[tuple[str, str], Effect] = {}
+
+
+def expand(pattern: str) -> list[str]:
+    parts = re.split(r"\{([^}]*)\}", pattern)
+    choices = [[p] if i % 2 == 0 else p.split(",") for i, p in enumerate(parts)]
+    return ["".join(c) for c in itertools.product(*choices)]
+
+
+def function(*patterns: str):
+    def register(fn: Effect) -> Effect:
+        for pattern in patterns:
+            for name in expand(pattern):
+                FUNCTIONS[name] = fn
+        return fn
+
+    return register
+
+
+def method(kind: str, *names: str):
+    """Register a method of values of ``kind`` (``pil``, ``array``, ``tensor``, ``image``, ``dataset``, ...)."""
+
+    def register(fn: Effect) -> Effect:
+        for name in names:
+            METHODS[(kind, name)] = fn
+        return fn
+
+    return register
+
+
+def apply(value: Value, op, interp, at) -> Value:
+    """Apply an image op to a concrete image, or record it on a symbolic tensor."""
+    if isinstance(value, Image):
+        return op(value, interp, at)
+    if isinstance(value, Symbolic):
+        if value.base is not None:
+            return value
+        return Symbolic(value.ops + (op,), None, value.opaque)
+    return UNKNOWN
+
+
+def dtype_name(value: Value) -> str | None:
+    """'float' or 'uint8' from ``np.float32``, ``"float32"``, ``tf.uint8``, ``float``..."""
+    from ..facts import Const, ModuleRef
+
+    text = value.qualname if isinstance(value, ModuleRef) else value.value if isinstance(value, Const) else None
+    if not isinstance(text, str):
+        return None
+    last = text.rsplit(".", 1)[-1]
+    if "float" in last or last in ("double", "half"):
+        return "float"
+    if last == "uint8":
+        return "uint8"
+    return None

@@ -1,0 +1,168 @@
+"""A project: the modules linted together, so helpers in one are understood in another.
+
+Each module is parsed and run once, on demand: when it is linted, or when
+another module imports it (``from utils import load_image``). Functions are
+interpreted at each call with the caller's abstract arguments (a
+context-sensitive summary, memoised), and once more with unknown arguments
+so that entry points nobody calls (routes, ``main``) are checked too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .facts import UNKNOWN, Function, ModuleRef, Value
+from .interpreter import Env, Interpreter, Renormalised, Sink
+
+
+@dataclass(eq=False)
+class ModuleState:
+    path: Path
+    name: str  # dotted module name relative to the project root
+    tree: cst.Module
+    positions: object
+    env: Env = field(default_factory=Env)
+    sinks: list[Sink] = field(default_factory=list)
+    renormalised: list[Renormalised] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
+    owners: dict = field(default_factory=dict)  # id(method node) -> ClassVal
+    state: str = "new"  # new -> running -> done
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.tree.code_for_node(node)
+
+    def line(self, node: cst.CSTNode) -> int:
+        try:
+            return self.positions[node].start.line
+        except KeyError:
+            return 0
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        """1-based line and column of the start and end of ``node``."""
+        r = self.positions[node]
+        return r.start.line, r.start.column + 1, r.end.line, r.end.column + 1
+
+
+def parse(path: Path, text: str, name: str) -> ModuleState:
+    """Parse a module; raises libcst.ParserSyntaxError (and RecursionError on absurd nesting)."""
+    tree = cst.parse_module(text)
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider))
+
+
+class Project:
+    """All modules of one lint run, indexed by their dotted names."""
+
+    def __init__(self, sources: dict[Path, bytes], root: Path, decode: Callable[[bytes], str]):
+        self.sources = sources
+        self.decode = decode  # raises ValueError with a one-line reason
+        self.root = root
+        self.modules: dict[Path, ModuleState] = {}
+        self.errors: dict[Path, str] = {}
+        self.by_name: dict[str, list[Path]] = {}
+        for path in sources:
+            for name in module_names(path, root):
+                self.by_name.setdefault(name, []).append(path)
+        self.interp = Interpreter(self)
+
+    # -- loading ------------------------------------------------------------------
+    def load(self, path: Path) -> ModuleState | None:
+        if path in self.modules:
+            return self.modules[path]
+        if path in self.errors:
+            return None
+        names = module_names(path, self.root)
+        try:
+            text = self.decode(self.sources[path])
+        except ValueError as e:
+            self.errors[path] = str(e)
+            return None
+        try:
+            state = parse(path, text, names[-1] if names else path.stem)
+        except cst.ParserSyntaxError as e:
+            self.errors[path] = f"cannot parse: {_one_line(e)} (line {e.raw_line}, column {e.raw_column + 1})"
+            return None
+        except RecursionError:
+            self.errors[path] = "cannot parse: the code is nested too deeply"
+            return None
+        except Exception as e:  # libcst raises a few other errors on odd input
+            self.errors[path] = f"cannot parse: {type(e).__name__}: {_one_line(e)}"
+            return None
+        self.modules[path] = state
+        return state
+
+    def run(self, path: Path) -> ModuleState | None:
+        """Run a module's top level (once), then all its functions with unknown arguments."""
+        state = self.load(path)
+        if state is None or state.state != "new":
+            return state
+        state.state = "running"
+        try:
+            self.interp.run_module(state)
+            self.interp.analyse_functions(state)
+        except RecursionError:
+            pass  # keep what was found; absurdly deep code is not worth a crash
+        finally:
+            state.state = "done"
+        return state
+
+    # -- imports -----------------------------------------------------------------
+    def find(self, importer: ModuleState, dotted: str, level: int) -> Path | None:
+        if level:
+            base = importer.name.split(".")
+            base = base[: len(base) - level] if len(base) >= level else []
+            dotted = ".".join(base + ([dotted] if dotted else []))
+        candidates = self.by_name.get(dotted, [])
+        if not candidates:
+            return None
+        # The nearest one to the importer wins: same folder first.
+        return min(candidates, key=lambda p: (_distance(p, importer.path), str(p)))
+
+    def import_module(self, importer: ModuleState, dotted: str, level: int) -> Value:
+        path = self.find(importer, dotted, level)
+        if path is None:
+            return ModuleRef(dotted) if not level else UNKNOWN
+        state = self.run(path)
+        return state if state is not None else UNKNOWN
+
+    def import_from(self, importer: ModuleState, dotted: str, level: int, name: str) -> Value:
+        path = self.find(importer, dotted, level)
+        if path is None:
+            sub = self.find(importer, f"{dotted}.{name}" if dotted else name, level)
+            if sub is not None:
+                state = self.run(sub)
+                return state if state is not None else UNKNOWN
+            return ModuleRef(f"{dotted}.{name}") if not level else UNKNOWN
+        state = self.run(path)
+        if state is None:
+            return UNKNOWN
+        return state.env.vars.get(name, UNKNOWN)
+
+
+def module_names(path: Path, root: Path) -> list[str]:
+    """Every dotted name a file can be imported by: ``a/b/utils.py`` is ``utils``, ``b.utils``, ``a.b.utils``."""
+    try:
+        parts = list(path.resolve().relative_to(root).with_suffix("").parts)
+    except ValueError:
+        parts = [path.stem]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return [".".join(parts[i:]) for i in range(len(parts) - 1, -1, -1) if parts[i:]]
+
+
+def _distance(a: Path, b: Path) -> int:
+    common = 0
+    for x, y in zip(a.parent.parts, b.parent.parts):
+        if x != y:
+            break
+        common += 1
+    return len(a.parent.parts) + len(b.parent.parts) - 2 * common
+
+
+def _one_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__

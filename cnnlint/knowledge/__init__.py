@@ -1,0 +1,71 @@
+"""The facts cnnlint knows about pre-trained models, loaded once from TOML data."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A preprocess_input mode: what it does to 0..255 RGB pixels."""
+
+    name: str
+    describe: str  # what a model of this mode expects, for messages
+    did: str  # what preprocess_input of this mode did, for messages
+    range: tuple[float, float] | None  # the output interval, when it is a plain interval
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    family: str
+    mode: str
+    size: int
+    min_size: int
+    without_preprocessing: str | None  # mode expected with include_preprocessing=False
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    modes: dict[str, Mode]
+    families: dict[str, str]  # module name -> mode name
+    models: dict[str, ModelInfo]
+    hub_describe: str
+    hub_range: tuple[float, float]
+    hub_words: tuple[str, ...]
+
+    def is_hub_image_handle(self, handle: str) -> bool:
+        low = handle.lower()
+        return any(word in low for word in self.hub_words)
+
+    @staticmethod
+    def hub_size(handle: str) -> int | None:
+        """The input size a TF Hub handle names, e.g. ``mobilenet_v2_100_224``."""
+        m = re.search(r"_(\d{3})(?:/|_|$)", handle)
+        return int(m.group(1)) if m and 96 <= int(m.group(1)) <= 600 else None
+
+
+@cache
+def knowledge() -> Knowledge:
+    data = tomllib.loads(resources.files(__package__).joinpath("keras.toml").read_text("utf-8"))
+    modes = {
+        name: Mode(name, m["describe"], m["did"], tuple(m["range"]) if "range" in m else None)
+        for name, m in data["modes"].items()
+    }
+    families = {name: f["mode"] for name, f in data["families"].items()}
+    models = {
+        name: ModelInfo(
+            name=name,
+            family=m["family"],
+            mode=families[m["family"]],
+            size=m["size"],
+            min_size=m["min_size"],
+            without_preprocessing=m.get("without_preprocessing"),
+        )
+        for name, m in data["models"].items()
+    }
+    hub = data["hub"]
+    return Knowledge(modes, families, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]))

@@ -1,0 +1,102 @@
+"""The lint run: files -> project analysis -> rules -> findings."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .analysis.project import Project
+from .rules import BY_CODE, Rule
+from .sources import SourceError, decode, discover, is_relevant, read
+
+NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+IGNORE = re.compile(r"#\s*cnnlint:\s*ignore\[(?P<codes>[^\]]*)\]")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    files: int  # files looked at
+
+
+def lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
+    files = discover(paths)
+    root = _root(paths)
+    data: dict[Path, bytes] = {}
+    findings: list[Finding] = []
+    for path in files:
+        try:
+            data[path] = read(path)
+        except SourceError as e:
+            findings.append(_file_error(path, str(e)))
+    project = Project(data, root, decode)
+    for path in files:
+        if path in data and is_relevant(data[path]):
+            project.run(path)
+    codes = {r.code for r in rules}
+    if "CNN000" in codes:
+        findings.extend(_file_error(p, msg) for p, msg in project.errors.items())
+    else:
+        findings.clear()
+    for state in project.modules.values():
+        lines = None
+        for rule in rules:
+            if rule.check is None:
+                continue
+            for node, message in rule.check(state):
+                try:
+                    line, col, end_line, end_col = state.span(node)
+                except KeyError:
+                    continue  # a node of another module: reported there
+                lines = lines if lines is not None else state.tree.code.splitlines()
+                if _suppressed(lines, line, rule.code):
+                    continue
+                findings.append(Finding(_display(state.path), line, col, end_line, end_col, rule.code, rule.name,
+                                        message))
+    return Result(sorted(set(findings)), len(files))
+
+
+def _suppressed(lines: list[str], line: int, code: str) -> bool:
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "#" not in text:
+        return False
+    m = NOQA.search(text)
+    if m and (m.group("codes") is None or code in re.split(r"[\s,]+", m.group("codes").upper())):
+        return True
+    m = IGNORE.search(text)
+    return bool(m and code in re.split(r"[\s,]+", m.group("codes").upper()))
+
+
+def _file_error(path: Path, message: str) -> Finding:
+    m = re.search(r"line (\d+), column (\d+)", message)
+    line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+    rule = BY_CODE["CNN000"]
+    return Finding(_display(path), line, col, line, col, rule.code, rule.name, message)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _root(paths: list[Path]) -> Path:
+    folders = [str((p if p.is_dir() else p.parent).resolve()) for p in paths]
+    return Path(os.path.commonpath(folders)) if folders else Path.cwd()

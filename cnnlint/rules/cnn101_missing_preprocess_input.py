@@ -1,0 +1,13 @@
+"""CNN101: raw 0..255 pixels reach a model whose family needs its preprocess_input."""
+from .base import Rule
+from .verdicts import expected, got, scale_verdict
+
+
+def check(module):
+    for sink in module.sinks:
+        if scale_verdict(sink) == "CNN101":
+            yield sink.node, f"{expected(sink)}, but {got(sink)}; apply {sink.model.expects.preprocess_hint} first"
+
+
+RULE = Rule("CNN101", "missing-preprocess-input",
+            "Raw 0..255 images reach a pre-trained model whose family needs preprocess_input", check)

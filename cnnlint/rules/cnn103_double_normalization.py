@@ -1,0 +1,16 @@
+"""CNN103: values that were already normalised are normalised again."""
+from .base import Rule
+
+
+def check(module):
+    for event in module.renormalised:
+        first = event.before.steps[-1] if event.before.steps else None
+        earlier = f"{first.what} at line {first.line}" if first else "an earlier step"
+        yield event.node, (
+            f"the images are normalised twice: {event.step.what} expects 0..255 pixels, but they were already "
+            f"normalised by {earlier} ({event.before.scale.describe()})")
+
+
+RULE = Rule("CNN103", "double-normalization",
+            "Images are normalised twice (preprocess_input after /255, rescale= plus preprocessing_function=, ...)",
+            check)

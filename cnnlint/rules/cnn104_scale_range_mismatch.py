@@ -1,0 +1,15 @@
+"""CNN104: a hand-made scale that is not what the model expects."""
+from .base import Rule
+from .verdicts import expected, got, scale_verdict
+
+
+def check(module):
+    for sink in module.sinks:
+        if scale_verdict(sink) == "CNN104":
+            hint = sink.model.expects.preprocess_hint
+            fix = f"; use {hint} on 0..255 pixels instead" if hint else ""
+            yield sink.node, f"{expected(sink)}, but {got(sink)}{fix}"
+
+
+RULE = Rule("CNN104", "scale-range-mismatch",
+            "Hand-made scaling (such as /255.) that is not the range the model expects", check)

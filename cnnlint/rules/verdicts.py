@@ -1,0 +1,65 @@
+"""How a model's expectations compare with what reached it; the rules pick their own verdicts."""
+from __future__ import annotations
+
+from ..analysis.facts import NATIVE, RAW, Image, Step
+from ..analysis.interpreter import Sink
+from ..knowledge import knowledge
+
+
+def scale_verdict(sink: Sink) -> str | None:
+    """CNN101, CNN102 or CNN104 when the value range is wrong on every path; None when fine or unknown."""
+    expects, seen = sink.model.expects, sink.seen
+    if expects is None or seen.scale is None or seen.garbled or seen.scale.same(expects.scale):
+        return None
+    last = seen.steps[-1] if seen.steps else None
+    if seen.scale.same(RAW):
+        return "CNN101" if expects.preprocess_hint else "CNN104"
+    if last is not None and last.kind == "preprocess":
+        return "CNN102"
+    return "CNN104"
+
+
+def size_verdict(sink: Sink) -> str | None:
+    expects, seen = sink.model.expects, sink.seen
+    if expects is None or seen.size is None:
+        return None
+    if seen.size == NATIVE:
+        return "CNN201" if expects.size else None
+    if expects.size:
+        return "CNN202" if tuple(seen.size) != expects.size else None
+    if expects.min_size and min(seen.size) < expects.min_size:
+        return "CNN202"
+    return None
+
+
+def expected(sink: Sink) -> str:
+    e = sink.model.expects
+    return f"{e.model} expects {e.describe}"
+
+
+def got(sink: Sink) -> str:
+    """What the argument holds, with the line where it got that way."""
+    seen, arg = sink.seen, sink.arg
+    last: Step | None = seen.steps[-1] if seen.steps else None
+    if seen.scale is not None and seen.scale.same(RAW) and not seen.steps:
+        where = f" (loaded at line {seen.origin})" if seen.origin else ""
+        return f"`{arg}` holds raw 0..255 pixels{where}"
+    if last is not None and last.kind == "preprocess":
+        mode = _mode_of(seen)
+        did = f" ({knowledge().modes[mode].did})" if mode else ""
+        return f"`{arg}` was preprocessed with {last.what}{did} at line {last.line}"
+    how = f" ({last.what} at line {last.line})" if last else ""
+    return f"`{arg}` holds {seen.scale.describe()}{how}"
+
+
+def _mode_of(seen: Image) -> str | None:
+    if seen.scale.mode:
+        return seen.scale.mode
+    for name, mode in knowledge().modes.items():
+        if mode.range and seen.scale.same(RAW.__class__.interval(*mode.range)) and name != "none":
+            return name
+    return None
+
+
+def size_text(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"

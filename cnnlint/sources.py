@@ -1,0 +1,81 @@
+"""Which files to lint, and their text.
+
+Folders are walked for ``.py`` files, skipping version control, virtual
+environments, build output and caches. Explicitly named files are always
+linted. Text is decoded as Python does (BOM, ``# -*- coding: ... -*-``).
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".env", "env", ".tox", ".nox", "build",
+    "dist", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "site-packages",
+    ".ipynb_checkpoints", ".cnnlint_cache",
+})
+SUFFIXES = (".py",)
+
+# A file can only matter if it mentions one of these (checked on the raw bytes before parsing).
+RELEVANT = re.compile(
+    rb"keras|tensorflow|preprocess_input|tensorflow_hub|\bhub\b|\bcv2\b|\bPIL\b|predict|\.fit\(|applications"
+)
+
+
+class SourceError(ValueError):
+    """A file that cannot be read or decoded; reported as CNN000."""
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    text: str
+
+
+def discover(paths: list[Path]) -> list[Path]:
+    """Files to lint, sorted, each once."""
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _is_venv(Path(folder, d)))
+                found.update(Path(folder, f) for f in files if f.endswith(SUFFIXES))
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def _is_venv(folder: Path) -> bool:
+    return (folder / "pyvenv.cfg").exists()
+
+
+def read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise SourceError(f"cannot read: {e.strerror or e}") from None
+
+
+def decode(data: bytes) -> str:
+    """Decode like the Python interpreter: BOM, then a coding cookie, then UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as e:
+        raise SourceError(f"cannot decode: {e}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as e:
+        raise SourceError(f"cannot decode as {encoding}: {e}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        raise SourceError("cannot parse: the file contains NUL bytes")
+    return text
+
+
+def is_relevant(data: bytes) -> bool:
+    return RELEVANT.search(data) is not None
