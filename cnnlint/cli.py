@@ -58,6 +58,7 @@ def lint(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tup
             raise click.UsageError(f"no such file or folder: {path}")
     result = run(targets, choose(select, ignore))
     FORMATS[fmt](result.findings, sys.stdout)
+    sys.stdout.flush()
     n = len(result.findings)
     files = len({f.path for f in result.findings})
     summary = (f"Found {n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)}" if n else "All checks passed")

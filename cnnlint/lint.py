@@ -69,7 +69,15 @@ def lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
                     continue
                 findings.append(Finding(_display(state.path), line, col, end_line, end_col, rule.code, rule.name,
                                         message))
-    return Result(sorted(set(findings)), len(files))
+    return Result(_first_per_place(findings), len(files))
+
+
+def _first_per_place(findings: list[Finding]) -> list[Finding]:
+    """One finding per place and code: a loop or several callers can reach one line many times."""
+    seen: dict[tuple, Finding] = {}
+    for f in findings:
+        seen.setdefault((f.path, f.line, f.column, f.code), f)
+    return sorted(seen.values())
 
 
 def _suppressed(lines: list[str], line: int, code: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 from typing import TYPE_CHECKING
 
-from .facts import UNKNOWN, Const, Image, ListVal, PixelMax, Scale, Step, Symbolic, Value
+from .facts import RAW, UNKNOWN, Const, Image, ListVal, PixelMax, Scale, Step, Symbolic, Value
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -24,6 +24,14 @@ def _number(value: Value) -> float | None:
     if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
         return float(value.value)
     return None
+
+
+def _pixel_scaling(op: str, k: float | None) -> bool:
+    if k is None:
+        return False
+    if op == "Divide":
+        return k in (255.0, 127.5)
+    return op == "Multiply" and any(abs(k - 1 / d) < 1e-6 for d in (255.0, 127.5))
 
 
 def affine(op: str, k: float, image_on_left: bool) -> tuple[float, float] | None:
@@ -71,6 +79,8 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
             return left.but(scale=Scale.interval(0.0, 1.0), dtype="float",
                             steps=left.steps + (Step("/ max()", interp.line(node)),))
         return left.but(scale=None)
+    if left is UNKNOWN and _pixel_scaling(op, _number(right)):
+        left = Image(scale=RAW)  # nobody divides by 255 but to scale 0..255 pixels
     image, other, image_on_left = (left, right, True) if isinstance(left, (Image, Symbolic)) else (right, left, False)
     if not isinstance(image, (Image, Symbolic)):
         return UNKNOWN

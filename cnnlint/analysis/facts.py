@@ -198,16 +198,16 @@ class DataGen(Value):
     """An ImageDataGenerator: the transforms its flow_* methods apply, in Keras's order."""
 
     ops: tuple[Op, ...]
-    node: Any
+    node: Any = field(repr=False)
 
 
 @dataclass(frozen=True)
 class Function(Value):
     """A function or lambda defined in the project."""
 
-    node: Any
-    module: Any  # the ModuleState it was defined in
-    closure: Any = None  # enclosing Env for nested functions
+    node: Any = field(repr=False)
+    module: Any = field(repr=False)  # the ModuleState it was defined in
+    closure: Any = field(default=None, repr=False)  # enclosing Env for nested functions
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ records what reached it; the rules judge those records.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .project import ModuleState, Project
 
 MAX_DEPTH = 8
+MAX_UNROLL = 16
 BUILTINS = frozenset(
     "float int str list tuple dict set len range enumerate zip sorted reversed iter next print open map "
     "isinstance super min max sum abs round bool bytes type object".split()
@@ -423,8 +424,31 @@ class Interpreter:
         return self.exec_block(orelse.body.body, env)
 
     def exec_For(self, stmt: cst.For, env: Env) -> Env | None:
-        element = effects.element_of(self.eval(stmt.iter, env))
+        iterable = self.eval(stmt.iter, env)
+        items = _literal_items(iterable)
+        if items is not None and 0 < len(items) <= MAX_UNROLL:
+            return self.unrolled(stmt, env, items)
+        element = effects.element_of(iterable)
         return self.loop(stmt, env, lambda e: self.assign(stmt.target, element, e))
+
+    def unrolled(self, stmt: cst.For, env: Env, items: tuple[Value, ...]) -> Env | None:
+        """A loop over a literal list runs once per item: each iteration is a real path."""
+        frame = self.frames[-1]
+        saved = frame.breaks, frame.continues
+        frame.breaks = []
+        try:
+            current: Env | None = env
+            for item in items:
+                if current is None:
+                    break
+                frame.continues = []
+                self.assign(stmt.target, item, current)
+                current = join_envs([self.exec_block(stmt.body.body, current)] + frame.continues)
+            if stmt.orelse is not None and current is not None:
+                current = self.exec_block(stmt.orelse.body.body, current)
+            return join_envs([current] + frame.breaks)
+        finally:
+            frame.breaks, frame.continues = saved
 
     def exec_While(self, stmt: cst.While, env: Env) -> Env | None:
         self.eval(stmt.test, env)
@@ -684,5 +708,9 @@ def _truth(value: Value, node: cst.BaseExpression) -> bool | None:
     return None
 
 
-def replace_image(value: Value, **changes) -> Value:
-    return replace(value, **changes) if isinstance(value, Image) else value
+def _literal_items(value: Value) -> tuple[Value, ...] | None:
+    if isinstance(value, ListVal) and value.items is not None:
+        return value.items
+    if isinstance(value, Const) and isinstance(value.value, (tuple, list)):
+        return tuple(Const(v) for v in value.value)
+    return None

@@ -8,6 +8,7 @@ so that entry points nobody calls (routes, ``main``) are checked too.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -54,6 +55,29 @@ def parse(path: Path, text: str, name: str) -> ModuleState:
     return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider))
 
 
+IPYTHON_LINE = re.compile(r"^([ \t]*)(?:[!%]|\?\w|\w[\w.]*\?{1,2}\s*$).*$", re.MULTILINE)
+
+
+def mask_ipython(text: str) -> str:
+    """IPython magics, shell escapes and ``?`` help lines become ``pass``; line numbers do not move."""
+    return IPYTHON_LINE.sub(lambda m: m.group(1) + "pass", text)
+
+
+def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
+    """Parse; on failure, try again with IPython syntax masked (scripts exported from notebooks)."""
+    try:
+        return parse(path, text, name)
+    except cst.ParserSyntaxError:
+        masked = mask_ipython(text)
+        if masked == text:
+            raise
+        try:
+            return parse(path, masked, name)
+        except cst.ParserSyntaxError:
+            pass
+        raise
+
+
 class Project:
     """All modules of one lint run, indexed by their dotted names."""
 
@@ -82,7 +106,7 @@ class Project:
             self.errors[path] = str(e)
             return None
         try:
-            state = parse(path, text, names[-1] if names else path.stem)
+            state = parse_tolerant(path, text, names[-1] if names else path.stem)
         except cst.ParserSyntaxError as e:
             self.errors[path] = f"cannot parse: {_one_line(e)} (line {e.raw_line}, column {e.raw_column + 1})"
             return None

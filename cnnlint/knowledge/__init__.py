@@ -32,6 +32,7 @@ class ModelInfo:
 class Knowledge:
     modes: dict[str, Mode]
     families: dict[str, str]  # module name -> mode name
+    legacy: frozenset[str]  # module names older keras had, absent from the current one
     models: dict[str, ModelInfo]
     hub_describe: str
     hub_range: tuple[float, float]
@@ -56,6 +57,7 @@ def knowledge() -> Knowledge:
         for name, m in data["modes"].items()
     }
     families = {name: f["mode"] for name, f in data["families"].items()}
+    legacy = frozenset(name for name, f in data["families"].items() if f.get("legacy"))
     models = {
         name: ModelInfo(
             name=name,
@@ -68,4 +70,4 @@ def knowledge() -> Knowledge:
         for name, m in data["models"].items()
     }
     hub = data["hub"]
-    return Knowledge(modes, families, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]))
+    return Knowledge(modes, families, legacy, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]))

@@ -104,12 +104,10 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
         return x
     if method in ("fit", "fit_generator") and x is UNKNOWN:
         x = c.arg(None, "generator")
-    if method in ("fit", "fit_generator", "evaluate"):
-        # fit(x, y) pairs and validation_data=(x, y) are consumed like datasets.
-        validation = c.arg(None, "validation_data")
-        if isinstance(validation, (Dataset, TupleVal, Image)):
-            c.interp.sink(c, model, method, validation, keyword="validation_data")
     c.interp.sink(c, model, method, x)
+    validation = c.arg(None, "validation_data")
+    if method in ("fit", "fit_generator") and isinstance(validation, (Dataset, TupleVal, Image)):
+        c.interp.sink(c, model, method, validation, keyword="validation_data")
     return UNKNOWN
 
 

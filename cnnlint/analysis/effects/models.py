@@ -96,7 +96,10 @@ def application(info: ModelInfo):
         described = knowledge().modes[mode].describe
         hint = f"{info.family}.preprocess_input" if mode != "none" else None
         size, reason = None, ""
-        if isinstance(input_shape, tuple) and len(input_shape) == 3 and all(isinstance(d, int) for d in input_shape[:2]):
+        if include_top is True and weights.value == "imagenet":
+            size, reason = (info.size, info.size), "with its ImageNet top"  # keras insists on the default size
+        elif isinstance(input_shape, tuple) and len(input_shape) == 3 and all(
+                isinstance(d, int) for d in input_shape[:2]):
             size, reason = (input_shape[0], input_shape[1]), f"built with input_shape={input_shape}"
         elif include_top is True and input_shape is None:
             size, reason = (info.size, info.size), "with its ImageNet top"

@@ -33,7 +33,7 @@ def image_data_generator(call) -> Value:
         ops.append(run_function)
     rescale = call.const(None, "rescale", None)
     if isinstance(rescale, (int, float)) and rescale:
-        what = f"ImageDataGenerator(rescale={rescale:.4g})"
+        what = f"ImageDataGenerator(rescale={call.source('rescale')})"
         ops.append(normalising_op(scale_op(float(rescale), 0.0, what, call.line), Step(what, call.line)))
     elif rescale is not None:
         ops.append(lambda image, interp, at: image.but(scale=None) if isinstance(image, Image) else UNKNOWN)
@@ -141,6 +141,16 @@ def dataset_shuffle(call) -> Value:
         "as_numpy_iterator", "__iter__")
 def dataset_same(call) -> Value:
     return call.receiver
+
+
+@function("tensorflow_datasets.load")
+def tfds_load(call) -> Value:
+    """``tfds.load``: one dataset per split; (image, label) pairs with ``as_supervised=True``."""
+    supervised = call.const(None, "as_supervised", False)
+    ds = Dataset(TupleVal((UNKNOWN, UNKNOWN)) if supervised is True else UNKNOWN)
+    split = call.const(None, "split", None)
+    result: Value = ListVal(ds, items=tuple(ds for _ in split)) if isinstance(split, (tuple, list)) else ds
+    return TupleVal((result, UNKNOWN)) if call.const(None, "with_info", False) is True else result
 
 
 def element_of(value: Value) -> Value:
