@@ -59,6 +59,8 @@ def lint(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tup
     result = run(targets, choose(select, ignore))
     FORMATS[fmt](result.findings, sys.stdout)
     sys.stdout.flush()
+    for warning in result.warnings:
+        click.echo(f"cnnlint: warning: {warning} (please report this bug)", err=True)
     n = len(result.findings)
     files = len({f.path for f in result.findings})
     summary = (f"Found {n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)}" if n else "All checks passed")

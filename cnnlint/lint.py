@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .analysis.project import Project
+from .analysis.project import Project, display_path
 from .rules import BY_CODE, Rule
 from .sources import SourceError, decode, discover, is_relevant, read
 
@@ -33,6 +33,7 @@ class Finding:
 class Result:
     findings: list[Finding]
     files: int  # files looked at
+    warnings: list[str] = field(default_factory=list)  # internal errors, one line each
 
 
 def lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
@@ -49,6 +50,7 @@ def lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
     for path in files:
         if path in data and is_relevant(data[path]):
             project.run(path)
+    warnings: list[str] = []
     codes = {r.code for r in rules}
     if "CNN000" in codes:
         findings.extend(_file_error(p, msg) for p, msg in project.errors.items())
@@ -59,7 +61,12 @@ def lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
         for rule in rules:
             if rule.check is None:
                 continue
-            for node, message in rule.check(state):
+            try:
+                reported = list(rule.check(state))
+            except Exception as e:
+                warnings.append(f"internal error in {rule.code} on {state.display}: {type(e).__name__}: {e}")
+                continue
+            for node, message in reported:
                 try:
                     line, col, end_line, end_col = state.span(node)
                 except KeyError:
@@ -67,9 +74,10 @@ def lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
                 lines = lines if lines is not None else state.tree.code.splitlines()
                 if _suppressed(lines, line, rule.code):
                     continue
-                findings.append(Finding(_display(state.path), line, col, end_line, end_col, rule.code, rule.name,
+                findings.append(Finding(state.display, line, col, end_line, end_col, rule.code, rule.name,
                                         message))
-    return Result(_first_per_place(findings), len(files))
+    warnings += [f"internal error while analysing {display_path(p)}: {msg}" for p, msg in project.internal.items()]
+    return Result(_first_per_place(findings), len(files), warnings)
 
 
 def _first_per_place(findings: list[Finding]) -> list[Finding]:
@@ -95,14 +103,9 @@ def _file_error(path: Path, message: str) -> Finding:
     m = re.search(r"line (\d+), column (\d+)", message)
     line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
     rule = BY_CODE["CNN000"]
-    return Finding(_display(path), line, col, line, col, rule.code, rule.name, message)
+    return Finding(display_path(path), line, col, line, col, rule.code, rule.name, message)
 
 
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
 
 
 def _root(paths: list[Path]) -> Path:

@@ -47,7 +47,7 @@ def affine(op: str, k: float, image_on_left: bool) -> tuple[float, float] | None
     return None
 
 
-def scale_op(mul: float, add: float, what: str, line: int):
+def scale_op(mul: float, add: float, what: str, loc):
     """An op that scales image values; replayable inside a model's front."""
 
     def apply(image: Value, interp, at) -> Value:
@@ -55,7 +55,7 @@ def scale_op(mul: float, add: float, what: str, line: int):
             return UNKNOWN
         new = image.scale.affine(mul, add) if image.scale is not None else None
         dtype = "float" if (mul != int(mul) or add != int(add) or image.dtype != "uint8") else image.dtype
-        return image.but(scale=new, steps=image.steps + (Step(what, line),), dtype=dtype)
+        return image.but(scale=new, steps=image.steps + (Step(what, loc),), dtype=dtype)
 
     return apply
 
@@ -77,7 +77,7 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
     if isinstance(left, Image) and isinstance(right, PixelMax) and op == "Divide":
         if left.scale is not None and left.scale.is_interval() and left.scale.lo == 0:
             return left.but(scale=Scale.interval(0.0, 1.0), dtype="float",
-                            steps=left.steps + (Step("/ max()", interp.line(node)),))
+                            steps=left.steps + (Step("/ max()", interp.loc(node)),))
         return left.but(scale=None)
     if left is UNKNOWN and _pixel_scaling(op, _number(right)):
         left = Image(scale=RAW)  # nobody divides by 255 but to scale 0..255 pixels
@@ -92,7 +92,7 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
         # Mean arrays, other images, unknown numbers: the scale is no longer known.
         return image.but(scale=None, steps=image.steps)
     text = f"{_SYMBOL[op]} {k:g}" if image_on_left else f"{k:g} {_SYMBOL[op]}"
-    step = scale_op(*coeffs, text, interp.line(node))
+    step = scale_op(*coeffs, text, interp.loc(node))
     if isinstance(image, Symbolic):
         return image if image.base is not None else Symbolic(image.ops + (step,), None, image.opaque)
     return step(image, interp, node)

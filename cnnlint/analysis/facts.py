@@ -7,7 +7,8 @@ the branches disagree: that is how "precision first" is built in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
 
@@ -73,12 +74,23 @@ def _num(x: float) -> str:
 RAW = Scale(0.0, 255.0)
 
 
+class Loc(NamedTuple):
+    """Where something happened: the file (as shown to the user) and the line."""
+
+    path: str
+    line: int
+
+    def text(self, here: str) -> str:
+        """``line 9`` in the same file, ``utils.py:9`` in another."""
+        return f"line {self.line}" if self.path == here else f"{Path(self.path).name}:{self.line}"
+
+
 @dataclass(frozen=True)
 class Step:
     """One normalisation applied to an image, kept for messages and double-normalisation."""
 
     what: str  # "mobilenet_v2.preprocess_input", "/ 255.0", "Rescaling(1/255)"
-    line: int
+    loc: Loc
     kind: str = "scale"  # "preprocess" for a preprocess_input, "scale" for arithmetic and layers
 
 
@@ -94,7 +106,7 @@ class Image(Value):
     dtype: str | None = None  # "uint8" | "float"
     container: str | None = None  # "pil" | "array" | "tensor"
     steps: tuple[Step, ...] = ()
-    origin: int | None = None  # line where it was loaded
+    origin: Loc | None = None  # where it was loaded
     garbled: bool = False  # already reported as double-normalised: rules stay quiet
 
     def but(self, **changes: Any) -> Image:

@@ -23,6 +23,7 @@ from .facts import (
     Function,
     Image,
     ListVal,
+    Loc,
     Model,
     ModuleRef,
     Step,
@@ -54,6 +55,7 @@ class Sink:
     arg: str  # the argument's source text, for messages
     seen: Image  # the input as the pre-trained part sees it (after the model's own front layers)
     from_dataset: bool
+    path: str  # the file of the call, as shown to the user
 
 
 @dataclass
@@ -145,6 +147,10 @@ class Call:
     def line(self) -> int:
         return self.interp.line(self.node)
 
+    @property
+    def loc(self) -> Loc:
+        return self.interp.loc(self.node)
+
     def arg(self, pos: int | None, name: str | None = None, default: Value = UNKNOWN) -> Value:
         if name is not None and name in self.kwargs:
             return self.kwargs[name]
@@ -183,6 +189,9 @@ class Interpreter:
     def line(self, node: cst.CSTNode) -> int:
         return self.module.line(node)
 
+    def loc(self, node: cst.CSTNode) -> Loc:
+        return Loc(self.module.display, self.module.line(node))
+
     # -- events the rules read ---------------------------------------------
     def sink(self, call: Call, model: Model, method: str, value: Value, keyword: str | None = None) -> None:
         image = image_of(value.element if isinstance(value, Dataset) else value)
@@ -193,7 +202,8 @@ class Interpreter:
         for op in model.front:
             seen = op(seen, self, at) if isinstance(seen, Image) else UNKNOWN
         if isinstance(seen, Image):
-            self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset)))
+            self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
+                                          self.module.display))
 
     def renormalised(self, at: cst.CSTNode, before: Image, step: Step) -> None:
         self.module.renormalised.append(Renormalised(at, before, step))

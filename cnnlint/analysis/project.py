@@ -8,6 +8,7 @@ so that entry points nobody calls (routes, ``main``) are checked too.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,11 @@ class ModuleState:
     functions: list[Function] = field(default_factory=list)
     owners: dict = field(default_factory=dict)  # id(method node) -> ClassVal
     state: str = "new"  # new -> running -> done
+
+    @property
+    def display(self) -> str:
+        """The path as reported to the user."""
+        return display_path(self.path)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.tree.code_for_node(node)
@@ -86,7 +92,8 @@ class Project:
         self.decode = decode  # raises ValueError with a one-line reason
         self.root = root
         self.modules: dict[Path, ModuleState] = {}
-        self.errors: dict[Path, str] = {}
+        self.errors: dict[Path, str] = {}  # files that cannot be parsed: CNN000
+        self.internal: dict[Path, str] = {}  # analysis bugs: a warning, never a crash
         self.by_name: dict[str, list[Path]] = {}
         for path in sources:
             for name in module_names(path, root):
@@ -130,6 +137,8 @@ class Project:
             self.interp.analyse_functions(state)
         except RecursionError:
             pass  # keep what was found; absurdly deep code is not worth a crash
+        except Exception as e:  # a bug of ours must not stop the run: keep what was found, say so
+            self.internal[path] = f"{type(e).__name__}: {e}"
         finally:
             state.state = "done"
         return state
@@ -165,6 +174,13 @@ class Project:
         if state is None:
             return UNKNOWN
         return state.env.vars.get(name, UNKNOWN)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
 
 
 def module_names(path: Path, root: Path) -> list[str]:

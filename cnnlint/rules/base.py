@@ -20,8 +20,16 @@ class Rule:
     check: Check | None  # None: reported by the driver itself (CNN000)
 
     @property
-    def page(self) -> str:
-        """The rule's documentation page, packaged with cnnlint."""
-        from importlib import resources
+    def filename(self) -> str:
+        return f"{self.code}-{self.name}.md"
 
-        return resources.files("cnnlint").joinpath("docs", f"{self.code}-{self.name}.md").read_text("utf-8")
+    @property
+    def page(self) -> str:
+        """The rule's page: packaged as cnnlint.docs, or read from the checkout's rules/ folder."""
+        from importlib import resources
+        from pathlib import Path
+
+        try:
+            return resources.files("cnnlint.docs").joinpath(self.filename).read_text("utf-8")
+        except ModuleNotFoundError:  # an editable install maps only the cnnlint folder
+            return (Path(__file__).resolve().parents[2] / "rules" / self.filename).read_text("utf-8")

@@ -7,7 +7,7 @@ def check(module):
     for sink in module.sinks:
         if size_verdict(sink) == "CNN201":
             e = sink.model.expects
-            where = f" (loaded at line {sink.seen.origin})" if sink.seen.origin else ""
+            where = f" (loaded at {sink.seen.origin.text(sink.path)})" if sink.seen.origin else ""
             yield sink.node, (
                 f"{e.model} {e.size_reason} takes {size_text(e.size)} input, but `{sink.arg}` keeps the size "
                 f"the file had{where}; resize it to {size_text(e.size)} (e.g. target_size={e.size})")

@@ -42,13 +42,13 @@ def got(sink: Sink) -> str:
     seen, arg = sink.seen, sink.arg
     last: Step | None = seen.steps[-1] if seen.steps else None
     if seen.scale is not None and seen.scale.same(RAW) and not seen.steps:
-        where = f" (loaded at line {seen.origin})" if seen.origin else ""
+        where = f" (loaded at {seen.origin.text(sink.path)})" if seen.origin else ""
         return f"`{arg}` holds raw 0..255 pixels{where}"
     if last is not None and last.kind == "preprocess":
         mode = _mode_of(seen)
         did = f" ({knowledge().modes[mode].did})" if mode else ""
-        return f"`{arg}` was preprocessed with {last.what}{did} at line {last.line}"
-    how = f" ({last.what} at line {last.line})" if last else ""
+        return f"`{arg}` was preprocessed with {last.what}{did} at {last.loc.text(sink.path)}"
+    how = f" ({last.what} at {last.loc.text(sink.path)})" if last else ""
     return f"`{arg}` holds {seen.scale.describe()}{how}"
 
 

@@ -28,7 +28,7 @@ PIL_MODES = {"RGB": 3, "L": 1, "RGBA": 4, "LA": 2, "1": 1, "P": 1, "I": 1, "F": 
 
 def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW) -> Image:
     return Image(scale=scale, size=size, batched=False, channels=channels, order=order, dtype=dtype,
-                 container=container, origin=call.line)
+                 container=container, origin=call.loc)
 
 
 def hw(value, pil_order: bool = False) -> tuple[int, int] | None:
@@ -169,7 +169,7 @@ def cv2_capture(call):
 @method("cv2.VideoCapture", "read")
 def capture_read(call):
     return TupleVal((UNKNOWN, Image(scale=RAW, size=NATIVE, batched=False, channels=3, order="BGR",
-                                    dtype="uint8", container="array", origin=call.line)))
+                                    dtype="uint8", container="array", origin=call.loc)))
 
 
 CVT_CODES = {  # conversion code suffix -> (order, channels)
@@ -254,7 +254,7 @@ def tf_convert_image_dtype(call):
     target = dtype_name(call.arg(1, "dtype"))
     if target == "float" and image.dtype == "uint8":
         scale = image.scale.affine(1 / 255, 0) if image.scale is not None else None
-        return image.but(scale=scale, dtype="float", steps=image.steps + (Step("convert_image_dtype", call.line),))
+        return image.but(scale=scale, dtype="float", steps=image.steps + (Step("convert_image_dtype", call.loc),))
     if target == "float" and image.dtype == "float":
         return image
     return image.but(dtype=target, scale=None if image.dtype is None else image.scale)
@@ -395,7 +395,7 @@ def skimage_resize(call):
     result = image.but(size=known_size(shape), dtype="float")
     if call.const(None, "preserve_range", False) is not True:
         result = result.but(scale=Scale.interval(0.0, 1.0) if image.dtype == "uint8" else None,
-                            steps=image.steps + (Step("skimage.transform.resize", call.line),))
+                            steps=image.steps + (Step("skimage.transform.resize", call.loc),))
     return result
 
 

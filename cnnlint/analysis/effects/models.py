@@ -43,9 +43,9 @@ def mode_scale(mode: str) -> Scale:
 
 
 # -- preprocess_input -------------------------------------------------------------
-def preprocess_op(mode: str, what: str, line: int):
+def preprocess_op(mode: str, what: str, loc):
     """``preprocess_input`` of a mode: expects 0..255, whatever came before is a double normalisation."""
-    step = Step(what, line, kind="preprocess")
+    step = Step(what, loc, kind="preprocess")
 
     def apply_mode(image: Value, interp, at) -> Value:
         if not isinstance(image, Image):
@@ -68,7 +68,7 @@ def preprocess_input(mode: str | None, label: str):
             if chosen not in knowledge().modes:
                 return UNKNOWN
         op = preprocess_op(chosen, label if mode else f"imagenet_utils.preprocess_input(mode={chosen!r})",
-                           call.line)
+                           call.loc)
         return apply(call.arg(0, "x"), op, call.interp, call.node)
 
     effect.preprocess_mode = mode
@@ -117,7 +117,8 @@ def hub_model(call) -> Value:
     k = knowledge()
     if not isinstance(handle, str) or not k.is_hub_image_handle(handle):
         return Model("TF Hub model", line=call.line)
-    size = k.hub_size(handle) if "classification" in handle else None
+    n = k.hub_size(handle) if "classification" in handle else None
+    size = (n, n) if n else None
     short = handle.rstrip("/").split("/")
     name = "TF Hub model " + "/".join(short[-3:-1] if short[-1].isdigit() else short[-2:])
     expects = Expectation(name, Scale.interval(*k.hub_range), k.hub_describe, None, size, None,
@@ -139,8 +140,8 @@ def rescaling(call) -> Value:
     if not isinstance(scale, (int, float)) or not isinstance(offset, (int, float)):
         return Layer("Rescaling", op=unknown_scale_op)
     what = f"Rescaling({scale:g}" + (f", offset={offset:g})" if offset else ")")
-    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.line),
-                                                   Step(what, call.line)))
+    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.loc),
+                                                   Step(what, call.loc)))
 
 
 def normalising_op(op, step: Step):

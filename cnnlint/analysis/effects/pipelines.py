@@ -15,7 +15,7 @@ DEFAULT_TARGET = (256, 256)  # flow_from_directory and image_dataset_from_direct
 def batch_image(call, size, color_mode) -> Image:
     channels = COLOR_MODES.get(color_mode) if isinstance(color_mode, str) else None
     return Image(scale=RAW, size=size, batched=True, channels=channels, order="RGB", dtype="float",
-                 container="tensor", origin=call.line)
+                 container="tensor", origin=call.loc)
 
 
 # -- ImageDataGenerator ------------------------------------------------------------------
@@ -34,7 +34,7 @@ def image_data_generator(call) -> Value:
     rescale = call.const(None, "rescale", None)
     if isinstance(rescale, (int, float)) and rescale:
         what = f"ImageDataGenerator(rescale={call.source('rescale')})"
-        ops.append(normalising_op(scale_op(float(rescale), 0.0, what, call.line), Step(what, call.line)))
+        ops.append(normalising_op(scale_op(float(rescale), 0.0, what, call.loc), Step(what, call.loc)))
     elif rescale is not None:
         ops.append(lambda image, interp, at: image.but(scale=None) if isinstance(image, Image) else UNKNOWN)
     return DataGen(tuple(ops), call.node)

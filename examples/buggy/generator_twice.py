@@ -1,0 +1,13 @@
+"""rescale= and preprocessing_function= together normalise every image twice (CNN103)."""
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+from tensorflow.keras.layers import Dense, GlobalAveragePooling2D
+from tensorflow.keras.models import Model
+from tensorflow.keras.preprocessing.image import ImageDataGenerator
+
+base = MobileNetV2(weights="imagenet", include_top=False, input_shape=(224, 224, 3))
+head = Dense(3, activation="softmax")(GlobalAveragePooling2D()(base.output))
+model = Model(base.input, head)
+model.compile("adam", "categorical_crossentropy")
+
+augment = ImageDataGenerator(rescale=1.0 / 255, preprocessing_function=preprocess_input, horizontal_flip=True)
+model.fit(augment.flow_from_directory("train", target_size=(224, 224)), epochs=5)

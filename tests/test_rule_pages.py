@@ -1,0 +1,61 @@
+"""Every rule has a page in rules/; its bad example raises exactly its code, its fixed example nothing."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cnnlint.rules import ALL_RULES
+from conftest import REPO, cnnlint
+
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+def example(rule, heading: str) -> str:
+    page = (REPO / "rules" / rule.filename).read_text("utf-8")
+    match = re.search(rf"{re.escape(heading)}\n```python\n(.*?)```", page, re.S)
+    assert match, f"{rule.filename} has no python block under {heading!r}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_page_has_the_sections(rule):
+    page = (REPO / "rules" / rule.filename).read_text("utf-8")
+    assert page.startswith(f"# {rule.code} {rule.name}\n")
+    for section in SECTIONS:
+        assert section in page, f"{rule.filename} lacks {section}"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_bad_example_raises_exactly_its_code(rule, codes):
+    assert codes(example(rule, "## Example")) == {rule.code}
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_fixed_example_is_clean(rule, codes):
+    assert codes(example(rule, "## Use instead")) == set()
+
+
+def test_no_page_without_a_rule():
+    pages = {p.name for p in (REPO / "rules").glob("*.md")}
+    assert pages == {r.filename for r in ALL_RULES}
+
+
+def test_rule_command_prints_the_page():
+    result = cnnlint("rule", "cnn102")
+    assert result.returncode == 0
+    assert result.stdout == (REPO / "rules" / "CNN102-preprocess-family-mismatch.md").read_text("utf-8")
+
+
+def test_rule_all_lists_every_rule():
+    result = cnnlint("rule", "--all")
+    assert result.returncode == 0
+    for rule in ALL_RULES:
+        assert f"{rule.code}  {rule.name}" in result.stdout
+
+
+def test_unknown_rule_is_a_usage_error():
+    result = cnnlint("rule", "CNN999")
+    assert result.returncode == 2
+    assert "unknown rule" in result.stderr
+    assert "Traceback" not in result.stderr
