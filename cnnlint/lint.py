@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from .analysis.project import Project, display_path
 from .rules import BY_CODE, Rule
 from .sources import SourceError, decode, discover, is_relevant, read
 
+STACK_BYTES = 512 * 1024 * 1024  # virtual memory; only what deep recursion touches is used
+RECURSION_LIMIT = 20_000
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 IGNORE = re.compile(r"#\s*cnnlint:\s*ignore\[(?P<codes>[^\]]*)\]")
 
@@ -37,6 +41,35 @@ class Result:
 
 
 def lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
+    """Lint files and folders; runs on a thread with a large stack, so deep but valid code is analysed."""
+    return _on_big_stack(_lint, paths, rules)
+
+
+def _on_big_stack(fn, *args):
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = fn(*args)
+        except BaseException as e:  # re-raised on the calling thread
+            outcome["error"] = e
+
+    limit = sys.getrecursionlimit()
+    previous = threading.stack_size(STACK_BYTES)
+    sys.setrecursionlimit(max(limit, RECURSION_LIMIT))
+    try:
+        worker = threading.Thread(target=run, name="cnnlint")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(previous)
+        sys.setrecursionlimit(limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
     files = discover(paths)
     root = _root(paths)
     data: dict[Path, bytes] = {}

@@ -74,7 +74,37 @@ def decode(data: bytes) -> str:
         text = text[1:]
     if "\x00" in text:
         raise SourceError("cannot parse: the file contains NUL bytes")
+    check_nesting(text)
     return text
+
+
+MAX_NESTING = 200  # CPython's own limit on nested brackets
+_BRACKET = re.compile(r"[(\[{)\]}]")
+
+
+def check_nesting(text: str) -> None:
+    """Refuse what CPython refuses anyway: libcst's native parser overflows its stack on very deep nesting."""
+    depth = deepest = 0
+    for m in _BRACKET.finditer(text):
+        depth = depth + 1 if m.group() in "([{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING and _token_nesting(text) > MAX_NESTING:
+        raise SourceError(f"cannot parse: more than {MAX_NESTING} nested brackets (Python refuses them too)")
+
+
+def _token_nesting(text: str) -> int:
+    """Exact bracket depth, ignoring strings and comments (only run when the quick count is alarming)."""
+    depth = deepest = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth -= 1
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return deepest if deepest else MAX_NESTING + 1
+    return deepest
 
 
 def is_relevant(data: bytes) -> bool:

@@ -45,8 +45,8 @@ class Knowledge:
     @staticmethod
     def hub_size(handle: str) -> int | None:
         """The input size a TF Hub handle names, e.g. ``mobilenet_v2_100_224``."""
-        m = re.search(r"_(\d{3})(?:/|_|$)", handle)
-        return int(m.group(1)) if m and 96 <= int(m.group(1)) <= 600 else None
+        sizes = [int(n) for n in re.findall(r"_(\d{3})(?=/|_|$)", handle) if 96 <= int(n) <= 600]
+        return sizes[-1] if sizes else None  # mobilenet_v2_100_224: the width multiplier comes first
 
 
 @cache

@@ -1,0 +1,140 @@
+"""The command line as users run it: paths, formats, selection, exit codes, bad input."""
+from __future__ import annotations
+
+import json
+
+from conftest import REPO, cnnlint, write_files
+
+RAW = """\
+import numpy as np
+from keras.applications import ResNet50
+from keras.utils import img_to_array, load_img
+x = img_to_array(load_img("a.jpg", target_size=(224, 224)))
+ResNet50().predict(x)
+"""
+CLEAN = """\
+import numpy as np
+from keras.applications.resnet50 import ResNet50, preprocess_input
+from keras.utils import img_to_array, load_img
+x = img_to_array(load_img("a.jpg", target_size=(224, 224)))
+ResNet50().predict(preprocess_input(x[None]))
+"""
+
+
+def test_findings_exit_1_text_lines_and_summary(tmp_path):
+    write_files(tmp_path, {"b.py": RAW, "a.py": RAW})
+    result = cnnlint(".", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert [line.split(" ")[:2] for line in lines] == [
+        ["a.py:5:1:", "CNN101"], ["a.py:5:1:", "CNN203"], ["b.py:5:1:", "CNN101"], ["b.py:5:1:", "CNN203"]]
+    assert result.stderr.strip() == "Found 4 problems in 2 files (2 files checked)."
+
+
+def test_clean_exit_0(tmp_path):
+    write_files(tmp_path, {"ok.py": CLEAN})
+    result = cnnlint(str(tmp_path))
+    assert (result.returncode, result.stdout) == (0, "")
+    assert "All checks passed (1 file checked)." in result.stderr
+
+
+def test_no_path_lints_the_current_folder(tmp_path):
+    write_files(tmp_path, {"sub/raw.py": RAW})
+    result = cnnlint(cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("sub/raw.py:5:1: CNN101")
+
+
+def test_json_is_always_a_list(tmp_path):
+    write_files(tmp_path, {"ok.py": CLEAN})
+    assert json.loads(cnnlint("--format", "json", str(tmp_path)).stdout) == []
+    write_files(tmp_path, {"raw.py": RAW})
+    result = cnnlint("--format", "json", "raw.py", cwd=tmp_path)
+    found = json.loads(result.stdout)
+    assert result.returncode == 1
+    assert found[0] == {
+        "path": "raw.py", "line": 5, "column": 1, "end_line": 5, "end_column": 22, "code": "CNN101",
+        "name": "missing-preprocess-input", "message": found[0]["message"]}
+    assert "ResNet50 expects caffe-mode input" in found[0]["message"]
+
+
+def test_select_and_ignore_by_code_and_prefix(tmp_path):
+    write_files(tmp_path, {"raw.py": RAW})
+    codes = lambda *args: {line.split()[1] for line in cnnlint(*args, "raw.py", cwd=tmp_path).stdout.splitlines()}
+    assert codes("--select", "CNN2") == {"CNN203"}
+    assert codes("--ignore", "CNN203") == {"CNN101"}
+    assert codes("--select", "cnn101,CNN203") == {"CNN101", "CNN203"}
+    result = cnnlint("--select", "CNN2", "--ignore", "CNN203", "raw.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path):
+    for args in (["no/such/path.py"], ["--select", "XYZ1"], ["--format", "yaml", "."], ["--bogus"]):
+        result = cnnlint(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr
+        assert "Error" in result.stderr
+
+
+def test_version():
+    result = cnnlint("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("cnnlint, version ")
+
+
+def test_suppressions_on_the_reported_line(tmp_path):
+    source = RAW.replace("ResNet50().predict(x)", "ResNet50().predict(x)  # noqa: CNN203")
+    write_files(tmp_path, {"a.py": source, "b.py": source.replace("# noqa: CNN203", "# noqa"),
+                           "c.py": source.replace("# noqa: CNN203", "# cnnlint: ignore[CNN101, CNN203]")})
+    result = cnnlint(".", cwd=tmp_path)
+    assert [line.split()[:2] for line in result.stdout.splitlines()] == [["a.py:5:1:", "CNN101"]]
+
+
+def test_skips_virtualenvs_git_and_caches(tmp_path):
+    for folder in (".git", ".venv", "build", "__pycache__", "myenv"):
+        write_files(tmp_path, {f"{folder}/raw.py": RAW})
+    (tmp_path / "myenv" / "pyvenv.cfg").write_text("home = /usr\n")
+    result = cnnlint(".", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert "(0 files checked)" in result.stderr
+
+
+def test_explicit_file_is_linted_even_inside_a_skipped_folder(tmp_path):
+    write_files(tmp_path, {"build/raw.py": RAW})
+    assert cnnlint("build/raw.py", cwd=tmp_path).returncode == 1
+
+
+def test_broken_files_are_cnn000_and_the_run_goes_on(tmp_path):
+    write_files(tmp_path, {"py2.py": 'import keras\nprint "hello"\n', "raw.py": RAW, "empty.py": "",
+                           "notebook_export.py": "!pip install keras\n%matplotlib inline\n" + CLEAN})
+    (tmp_path / "latin.py").write_bytes(b"import keras\nname = '\xe9t\xe9'\n")
+    (tmp_path / "declared.py").write_bytes(b"# -*- coding: latin-1 -*-\nimport keras\nname = '\xe9t\xe9'\n")
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbf" + CLEAN.encode())
+    (tmp_path / "nul.py").write_bytes(b"import keras\x00\n")
+    (tmp_path / "binary.py").write_bytes(bytes(range(256)) * 4 + b"keras")
+    (tmp_path / "crlf.py").write_bytes(RAW.replace("\n", "\r\n").encode())
+    result = cnnlint("--format", "json", ".", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "warning" not in result.stderr
+    found = {(f["path"], f["code"]) for f in json.loads(result.stdout)}
+    assert found == {("py2.py", "CNN000"), ("latin.py", "CNN000"), ("nul.py", "CNN000"), ("binary.py", "CNN000"),
+                     ("raw.py", "CNN101"), ("raw.py", "CNN203"), ("crlf.py", "CNN101"), ("crlf.py", "CNN203")}
+    py2 = [f for f in json.loads(result.stdout) if f["path"] == "py2.py"][0]
+    assert py2["line"] == 2 and py2["message"].startswith("cannot parse")
+
+
+def test_huge_and_deeply_nested_files(tmp_path):
+    big = CLEAN + "values = [\n" + "    1,\n" * 20_000 + "]\n"
+    deep = "import keras\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+    write_files(tmp_path, {"big.py": big, "deep.py": deep})
+    result = cnnlint("--format", "json", ".", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert {f["path"] for f in json.loads(result.stdout)} <= {"deep.py"}
+
+
+def test_python_dash_m_and_examples():
+    result = cnnlint("examples/buggy", cwd=REPO)
+    assert result.returncode == 1
+    codes = {line.split()[1] for line in result.stdout.splitlines()}
+    assert codes == {"CNN101", "CNN102", "CNN103", "CNN104", "CNN201", "CNN202", "CNN203"}
+    assert cnnlint("examples/fixed", cwd=REPO).returncode == 0
