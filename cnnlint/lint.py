@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .analysis.project import Project, display_path
 from .rules import BY_CODE, Rule
-from .sources import SourceError, decode, discover, is_relevant, read
+from .sources import SourceError, Texts, discover, is_relevant, read
 
 STACK_BYTES = 512 * 1024 * 1024  # virtual memory; only what deep recursion touches is used
 RECURSION_LIMIT = 20_000
@@ -28,6 +28,7 @@ class Finding:
     code: str
     name: str
     message: str
+    cell: int | None = None  # notebooks: the cell (1-based, among all cells); line is within it
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -79,14 +80,15 @@ def _lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
             data[path] = read(path)
         except SourceError as e:
             findings.append(_file_error(path, str(e)))
-    project = Project(data, root, decode)
+    texts = Texts()
+    project = Project(data, root, texts)
     for path in files:
         if path in data and is_relevant(data[path]):
             project.run(path)
     warnings: list[str] = []
     codes = {r.code for r in rules}
     if "CNN000" in codes:
-        findings.extend(_file_error(p, msg) for p, msg in project.errors.items())
+        findings.extend(_file_error(p, msg, texts.cell_maps.get(p)) for p, msg in project.errors.items())
     else:
         findings.clear()
     for state in project.modules.values():
@@ -107,8 +109,12 @@ def _lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
                 lines = lines if lines is not None else state.tree.code.splitlines()
                 if _suppressed(lines, line, rule.code):
                     continue
+                cell = None
+                if state.path in texts.cell_maps:
+                    cell, in_cell = texts.cell_maps[state.path].locate(line)
+                    line, end_line = in_cell, in_cell + end_line - line
                 findings.append(Finding(state.display, line, col, end_line, end_col, rule.code, rule.name,
-                                        message))
+                                        message, cell))
     warnings += [f"internal error while analysing {display_path(p)}: {msg}" for p, msg in project.internal.items()]
     return Result(_first_per_place(findings), len(files), warnings)
 
@@ -132,11 +138,16 @@ def _suppressed(lines: list[str], line: int, code: str) -> bool:
     return bool(m and code in re.split(r"[\s,]+", m.group("codes").upper()))
 
 
-def _file_error(path: Path, message: str) -> Finding:
+def _file_error(path: Path, message: str, cells=None) -> Finding:
     m = re.search(r"line (\d+), column (\d+)", message)
     line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+    cell = None
+    if cells is not None:
+        cell, line = cells.locate(line)
+        message = re.sub(r"(Syntax Error @ )?\d+:\d+\.? ?|\(line \d+, column \d+\)", "", message).strip()
+        message = f"{message} (cell {cell}, line {line}, column {col})"
     rule = BY_CODE["CNN000"]
-    return Finding(display_path(path), line, col, line, col, rule.code, rule.name, message)
+    return Finding(display_path(path), line, col, line, col, rule.code, rule.name, message, cell)
 
 
 

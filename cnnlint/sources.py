@@ -6,11 +6,15 @@ linted. Text is decoded as Python does (BOM, ``# -*- coding: ... -*-``).
 """
 from __future__ import annotations
 
+import bisect
 import io
+import json
 import os
 import re
 import tokenize
 from dataclasses import dataclass
+
+from .ipython import mask_ipython
 from pathlib import Path
 
 SKIP_DIRS = frozenset({
@@ -18,7 +22,7 @@ SKIP_DIRS = frozenset({
     "dist", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "site-packages",
     ".ipynb_checkpoints", ".cnnlint_cache",
 })
-SUFFIXES = (".py",)
+SUFFIXES = (".py", ".ipynb")
 
 # A file can only matter if it mentions one of these (checked on the raw bytes before parsing).
 RELEVANT = re.compile(
@@ -31,9 +35,30 @@ class SourceError(ValueError):
 
 
 @dataclass(frozen=True)
-class Source:
-    path: Path
-    text: str
+class CellMap:
+    """Where each code cell of a notebook starts in the program made of its cells."""
+
+    starts: tuple[int, ...]  # first line (1-based) of each code cell in the joined text
+    cells: tuple[int, ...]  # that cell's 1-based position among all the notebook's cells
+
+    def locate(self, line: int) -> tuple[int, int]:
+        """(cell, line within the cell) of a line of the joined text."""
+        i = bisect.bisect_right(self.starts, line) - 1
+        return self.cells[i], line - self.starts[i] + 1
+
+
+class Texts:
+    """Decoded sources, on demand: ``.py`` as Python decodes them, ``.ipynb`` as their code cells in order."""
+
+    def __init__(self) -> None:
+        self.cell_maps: dict[Path, CellMap] = {}
+
+    def __call__(self, path: Path, data: bytes) -> str:
+        if path.suffix == ".ipynb":
+            text, self.cell_maps[path] = notebook_program(data)
+            check_nesting(text)
+            return text
+        return decode(data)
 
 
 def discover(paths: list[Path]) -> list[Path]:
@@ -105,6 +130,42 @@ def _token_nesting(text: str) -> int:
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return deepest if deepest else MAX_NESTING + 1
     return deepest
+
+
+def notebook_program(data: bytes) -> tuple[str, CellMap]:
+    """The code cells of a notebook as one program, with IPython syntax masked.
+
+    Read with the standard json module: the nbformat 4 and 3 layouts are both handled and
+    nothing is validated beyond what the analysis needs.
+    """
+    try:
+        nb = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise SourceError(f"cannot parse notebook: {str(e).splitlines()[0]}") from None
+    if not isinstance(nb, dict):
+        raise SourceError("cannot parse notebook: the top level is not a JSON object")
+    cells = nb.get("cells")
+    if cells is None and isinstance(nb.get("worksheets"), list):  # nbformat 3
+        cells = [c for w in nb["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])]
+    if not isinstance(cells, list):
+        raise SourceError("cannot parse notebook: it has no list of cells")
+    parts: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    line = 1
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", cell.get("input", ""))
+        source = "".join(source) if isinstance(source, list) else source
+        if not isinstance(source, str):
+            raise SourceError(f"cannot parse notebook: cell {number} has no text source")
+        source = mask_ipython(source.replace("\r\n", "\n")).rstrip("\n") + "\n"
+        starts.append(line)
+        numbers.append(number)
+        parts.append(source)
+        line += source.count("\n")
+    return "".join(parts), CellMap(tuple(starts) or (1,), tuple(numbers) or (1,))
 
 
 def is_relevant(data: bytes) -> bool:

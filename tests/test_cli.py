@@ -54,7 +54,7 @@ def test_json_is_always_a_list(tmp_path):
     assert result.returncode == 1
     assert found[0] == {
         "path": "raw.py", "line": 5, "column": 1, "end_line": 5, "end_column": 22, "code": "CNN101",
-        "name": "missing-preprocess-input", "message": found[0]["message"]}
+        "name": "missing-preprocess-input", "message": found[0]["message"], "cell": None}
     assert "ResNet50 expects caffe-mode input" in found[0]["message"]
 
 

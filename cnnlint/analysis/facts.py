@@ -79,10 +79,14 @@ class Loc(NamedTuple):
 
     path: str
     line: int
+    cell: int | None = None  # notebooks: the cell, and line is the line within it
 
     def text(self, here: str) -> str:
-        """``line 9`` in the same file, ``utils.py:9`` in another."""
-        return f"line {self.line}" if self.path == here else f"{Path(self.path).name}:{self.line}"
+        """``line 9`` in the same file, ``utils.py:9`` in another; ``cell 4, line 2`` in a notebook."""
+        where = f"cell {self.cell}, line {self.line}" if self.cell is not None else f"line {self.line}"
+        if self.path == here:
+            return where
+        return f"{Path(self.path).name}:{self.line}" if self.cell is None else f"{Path(self.path).name} {where}"
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ class Expectation:
     """What a pre-trained model needs from its input."""
 
     model: str  # for messages: "ResNet50", "TF Hub model"
-    scale: Scale
+    scale: Scale | None  # None: the value range it needs is unknown (weights of unknown origin)
     describe: str  # "caffe-mode input (BGR, ...)"
     preprocess_hint: str | None  # "resnet50.preprocess_input"; None when no preprocess_input applies
     size: tuple[int, int] | None  # fixed input size, if any

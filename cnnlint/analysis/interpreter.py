@@ -190,7 +190,11 @@ class Interpreter:
         return self.module.line(node)
 
     def loc(self, node: cst.CSTNode) -> Loc:
-        return Loc(self.module.display, self.module.line(node))
+        line = self.module.line(node)
+        if self.module.cells is not None:
+            cell, line = self.module.cells.locate(line)
+            return Loc(self.module.display, line, cell)
+        return Loc(self.module.display, line)
 
     # -- events the rules read ---------------------------------------------
     def sink(self, call: Call, model: Model, method: str, value: Value, keyword: str | None = None) -> None:

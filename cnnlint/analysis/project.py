@@ -17,6 +17,7 @@ from typing import Callable
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ..ipython import mask_ipython
 from .facts import UNKNOWN, Function, ModuleRef, Value
 from .interpreter import Env, Interpreter, Renormalised, Sink
 
@@ -33,6 +34,7 @@ class ModuleState:
     functions: list[Function] = field(default_factory=list)
     owners: dict = field(default_factory=dict)  # id(method node) -> ClassVal
     state: str = "new"  # new -> running -> done
+    cells: object = None  # a notebook's CellMap: lines of the joined cells -> (cell, line)
 
     @property
     def display(self) -> str:
@@ -61,14 +63,6 @@ def parse(path: Path, text: str, name: str) -> ModuleState:
     return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider))
 
 
-IPYTHON_LINE = re.compile(r"^([ \t]*)(?:[!%]|\?\w|\w[\w.]*\?{1,2}\s*$).*$", re.MULTILINE)
-
-
-def mask_ipython(text: str) -> str:
-    """IPython magics, shell escapes and ``?`` help lines become ``pass``; line numbers do not move."""
-    return IPYTHON_LINE.sub(lambda m: m.group(1) + "pass", text)
-
-
 def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
     """Parse; on failure, try again with IPython syntax masked (scripts exported from notebooks)."""
     try:
@@ -87,7 +81,7 @@ def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
 class Project:
     """All modules of one lint run, indexed by their dotted names."""
 
-    def __init__(self, sources: dict[Path, bytes], root: Path, decode: Callable[[bytes], str]):
+    def __init__(self, sources: dict[Path, bytes], root: Path, decode: Callable[[Path, bytes], str]):
         self.sources = sources
         self.decode = decode  # raises ValueError with a one-line reason
         self.root = root
@@ -108,7 +102,7 @@ class Project:
             return None
         names = module_names(path, self.root)
         try:
-            text = self.decode(self.sources[path])
+            text = self.decode(path, self.sources[path])
         except ValueError as e:
             self.errors[path] = str(e)
             return None
@@ -123,6 +117,7 @@ class Project:
         except Exception as e:  # libcst raises a few other errors on odd input
             self.errors[path] = f"cannot parse: {type(e).__name__}: {_one_line(e)}"
             return None
+        state.cells = getattr(self.decode, "cell_maps", {}).get(path)
         self.modules[path] = state
         return state
 

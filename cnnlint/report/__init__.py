@@ -9,7 +9,8 @@ from ..lint import Finding
 
 def text(findings: list[Finding], out: TextIO) -> None:
     for f in findings:
-        out.write(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n")
+        cell = f"cell {f.cell}:" if f.cell is not None else ""
+        out.write(f"{f.path}:{cell}{f.line}:{f.column}: {f.code} {f.message}\n")
 
 
 def json_list(findings: list[Finding], out: TextIO) -> None:

@@ -9,7 +9,8 @@ from ..knowledge import knowledge
 def scale_verdict(sink: Sink) -> str | None:
     """CNN101, CNN102 or CNN104 when the value range is wrong on every path; None when fine or unknown."""
     expects, seen = sink.model.expects, sink.seen
-    if expects is None or seen.scale is None or seen.garbled or seen.scale.same(expects.scale):
+    if expects is None or expects.scale is None or seen.scale is None or seen.garbled \
+            or seen.scale.same(expects.scale):
         return None
     last = seen.steps[-1] if seen.steps else None
     if seen.scale.same(RAW):

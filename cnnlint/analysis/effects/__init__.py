@@ -117,6 +117,10 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
     if name == "add" and model.layers is not None:
         model.layers.append(c.arg(0, "layer"))
         models.rebuild(model, c)
+    if name == "load_weights" and model.expects is None and "weights_loaded" in model.attrs:
+        model.expects = model.attrs["weights_loaded"]
+    if name == "get_layer":  # its .output is still downstream of this model's input
+        return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
     return UNKNOWN
 
 

@@ -83,10 +83,16 @@ def application(info: ModelInfo):
         weights = call.arg(1, "weights", Const("imagenet"))
         include_top = call.const(0, "include_top", True)
         input_shape = call.const(3, "input_shape", None)
-        if not isinstance(weights, Const) or weights.value is None:
-            return Model(info.name, line=call.line)  # weights=None or unknown: no pre-trained expectations
         if call.arg(2, "input_tensor", Const(None)) != Const(None):
             input_shape = UNKNOWN
+        if not isinstance(weights, Const) or weights.value is None:
+            # weights=None or unknown: no pre-trained expectations. If weights are loaded later
+            # (model.load_weights(path)), only the architecture's input size is certain.
+            model = Model(info.name, line=call.line)
+            size, reason = fixed_size(info, include_top, input_shape, pretrained=False)
+            if size:
+                model.attrs["weights_loaded"] = Expectation(info.name, None, "", None, size, info.min_size, reason)
+            return model
         mode = info.mode
         preprocessing = call.const(None, "include_preprocessing", True)
         if preprocessing is False and info.without_preprocessing:
@@ -95,20 +101,24 @@ def application(info: ModelInfo):
             return Model(info.name, line=call.line)
         described = knowledge().modes[mode].describe
         hint = f"{info.family}.preprocess_input" if mode != "none" else None
-        size, reason = None, ""
-        if include_top is True and weights.value == "imagenet":
-            size, reason = (info.size, info.size), "with its ImageNet top"  # keras insists on the default size
-        elif isinstance(input_shape, tuple) and len(input_shape) == 3 and all(
-                isinstance(d, int) for d in input_shape[:2]):
-            size, reason = (input_shape[0], input_shape[1]), f"built with input_shape={input_shape}"
-        elif include_top is True and input_shape is None:
-            size, reason = (info.size, info.size), "with its ImageNet top"
+        size, reason = fixed_size(info, include_top, input_shape, pretrained=weights.value == "imagenet")
         expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
         model = Model(info.name, expects, line=call.line)
         model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
         return model
 
     return construct
+
+
+def fixed_size(info: ModelInfo, include_top, input_shape, pretrained: bool) -> tuple[tuple[int, int] | None, str]:
+    """The one input size a model takes, and why; (None, "") when it takes many."""
+    if include_top is True and pretrained:
+        return (info.size, info.size), "with its ImageNet top"  # keras insists on the default size
+    if isinstance(input_shape, tuple) and len(input_shape) == 3 and all(isinstance(d, int) for d in input_shape[:2]):
+        return (input_shape[0], input_shape[1]), f"built with input_shape={input_shape}"
+    if include_top is True and input_shape is None:
+        return (info.size, info.size), "with its ImageNet top"
+    return None, ""
 
 
 @function("tensorflow_hub.KerasLayer", "tensorflow_hub.load")

@@ -1,0 +1,70 @@
+"""Notebooks (written with nbformat): code cells are one program; findings name the cell."""
+from __future__ import annotations
+
+import json
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from conftest import cnnlint
+
+
+def write_notebook(path, cells, version=4):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if version == 3:
+        v3 = nbformat.v3
+        old = [v3.new_code_cell(input=c.source) if c.cell_type == "code" else v3.new_text_cell("markdown", c.source)
+               for c in cells]
+        path.write_text(v3.writes_json(v3.new_notebook(worksheets=[v3.new_worksheet(cells=old)])))
+    else:
+        nbformat.write(new_notebook(cells=cells), str(path))
+
+
+CELLS = [
+    new_markdown_cell("# Classify a photo"),
+    new_code_cell("%matplotlib inline\n!pip install -q tensorflow\nimport numpy as np"),
+    new_code_cell("from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.utils import "
+                  "img_to_array, load_img\nmodel = ResNet50(weights='imagenet')"),
+    new_code_cell("%%time\nx = img_to_array(load_img('cat.jpg', target_size=(224, 224)))\nfiles = !ls\nmodel?"),
+    new_markdown_cell("Predict:"),
+    new_code_cell("# the value comes from cell 4\nprobs = model.predict(np.expand_dims(x, 0))"),
+]
+
+
+def test_value_followed_across_cells_and_finding_names_the_cell(tmp_path):
+    write_notebook(tmp_path / "nb.ipynb", CELLS)
+    result = cnnlint("nb.ipynb", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "nb.ipynb:cell 6:2:9: CNN101 ResNet50 expects caffe-mode input (BGR, ImageNet mean subtracted), but "
+        "`np.expand_dims(x, 0)` holds raw 0..255 pixels (loaded at cell 4, line 2); apply resnet50.preprocess_input first"]
+    (finding,) = json.loads(cnnlint("--format", "json", "nb.ipynb", cwd=tmp_path).stdout)
+    assert (finding["cell"], finding["line"], finding["column"]) == (6, 2, 9)
+
+
+def test_nbformat_3_notebooks_and_folders(tmp_path):
+    write_notebook(tmp_path / "sub" / "old.ipynb", CELLS, version=3)
+    result = cnnlint(".", cwd=tmp_path)
+    assert result.stdout.startswith("sub/old.ipynb:cell ")
+    assert "CNN101" in result.stdout
+
+
+def test_fixed_notebook_is_clean(tmp_path):
+    fixed = CELLS[:-1] + [new_code_cell(
+        "from tensorflow.keras.applications.resnet50 import preprocess_input\n"
+        "probs = model.predict(preprocess_input(np.expand_dims(x, 0)))")]
+    write_notebook(tmp_path / "nb.ipynb", fixed)
+    result = cnnlint("nb.ipynb", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_broken_notebooks_are_cnn000(tmp_path):
+    (tmp_path / "invalid.ipynb").write_text("{not json, keras")
+    (tmp_path / "nocells.ipynb").write_text('{"metadata": {"kernel": "keras"}}')
+    write_notebook(tmp_path / "syntax.ipynb", [new_code_cell("import keras"), new_code_cell("print 'py2'")])
+    write_notebook(tmp_path / "outputs_only.ipynb", [new_markdown_cell("nothing to run")])
+    result = cnnlint("--format", "json", ".", cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    found = {(f["path"], f["code"], f["cell"]) for f in json.loads(result.stdout)}
+    assert found == {("invalid.ipynb", "CNN000", None), ("nocells.ipynb", "CNN000", None),
+                     ("syntax.ipynb", "CNN000", 2)}
