@@ -56,8 +56,9 @@ def lint(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tup
     for path in targets:
         if not path.exists():
             raise click.UsageError(f"no such file or folder: {path}")
-    result = run(targets, choose(select, ignore))
-    FORMATS[fmt](result.findings, sys.stdout)
+    rules = choose(select, ignore)
+    result = run(targets, rules)
+    FORMATS[fmt](result.findings, sys.stdout, rules)
     sys.stdout.flush()
     for warning in result.warnings:
         click.echo(f"cnnlint: warning: {warning} (please report this bug)", err=True)
