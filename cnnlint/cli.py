@@ -1,15 +1,20 @@
 """The command line: ``cnnlint [PATHS]`` lints; ``cnnlint rule CODE`` explains a rule.
 
-Exit status: 0 no findings, 1 findings, 2 usage error or unreadable path.
+Exit status: 0 no findings, 1 findings, 2 usage or configuration error (one line, no traceback).
+Heavy modules (libcst, the analysis) are imported only by the commands that need them,
+so ``cnnlint --version`` and ``--help`` start at once.
 """
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from . import __version__
+
+FORMATS = ("text", "json", "sarif", "github")
 
 
 class LintByDefault(click.Group):
@@ -20,53 +25,143 @@ class LintByDefault(click.Group):
             args = ["lint", *args]
         return super().parse_args(ctx, args)
 
+    def main(self, *args, **kwargs):
+        """Usage errors as one line: ``cnnlint: error: ...``, exit status 2."""
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as e:
+            click.echo(f"cnnlint: error: {e.format_message()}", err=True)
+            sys.exit(2)
+        except click.Abort:
+            click.echo("cnnlint: aborted", err=True)
+            sys.exit(130)
+        sys.exit(code or 0)
 
-def _codes(ctx, param, value: str | None) -> tuple[str, ...]:
-    from .rules import ALL_RULES
 
+def _codes(ctx, param, value: str | None) -> tuple[str, ...] | None:
     if not value:
-        return ()
-    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
-    known = {r.code for r in ALL_RULES}
-    for code in codes:
-        if code != "ALL" and not any(k.startswith(code) for k in known):
-            raise click.BadParameter(f"unknown rule code or prefix {code!r}")
-    return codes
+        return None
+    from .config import ConfigError, codes
+
+    try:
+        return codes(f"--{param.name.replace('_', '-')}", value)
+    except ConfigError as e:
+        raise click.BadParameter(str(e).split(": ", 1)[-1]) from None
+
+
+def _patterns(ctx, param, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+
+def _per_file(ctx, param, values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    from .config import ConfigError, codes
+
+    table = {}
+    for value in values:
+        glob, sep, listed = value.rpartition(":")
+        if not sep or not glob:
+            raise click.BadParameter(f"expected GLOB:CODES, got {value!r}")
+        try:
+            table[glob] = codes("--per-file-ignores", listed)
+        except ConfigError as e:
+            raise click.BadParameter(str(e).split(": ", 1)[-1]) from None
+    return table
 
 
 @click.group(cls=LintByDefault, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="cnnlint")
 def main() -> None:
-    """Find image-preprocessing bugs that make pre-trained CNNs predict nonsense."""
+    """Find image-preprocessing bugs that make pre-trained CNNs predict nonsense.
+
+    cnnlint PATHS... is short for cnnlint lint PATHS...
+    """
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="The pyproject.toml to read [tool.cnnlint] from (default: the nearest one).")
 @click.option("--select", callback=_codes, help="Only these codes or prefixes (comma-separated), e.g. CNN1,CNN203.")
+@click.option("--extend-select", callback=_codes, help="Add these codes or prefixes to the selection.")
 @click.option("--ignore", callback=_codes, help="Skip these codes or prefixes (comma-separated).")
-def lint(paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
-    """Lint PATHS (files or folders; default: the current folder)."""
+@click.option("--per-file-ignores", multiple=True, callback=_per_file, metavar="GLOB:CODES",
+              help="Ignore codes in files matching a glob; adds to the configuration's table. Repeatable.")
+@click.option("--exclude", multiple=True, callback=_patterns,
+              help="Gitignore-style patterns to skip, replacing the defaults (comma-separated, repeatable).")
+@click.option("--extend-exclude", multiple=True, callback=_patterns, help="Patterns to skip besides the defaults.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Skip what .gitignore files ignore (default: yes).")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply the exclusions to files named on the command line too (for pre-commit).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path),
+              help="Lint standard input (pass - as the path) and report it under this path (for editors).")
+@click.option("--show-suppressed", is_flag=True, help="Also list the findings hidden by noqa comments.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
+def lint(paths: tuple[Path, ...], fmt: str, config_path: Path | None, select, extend_select, ignore,
+         per_file_ignores, exclude, extend_exclude, respect_gitignore, force_exclude, stdin_filename,
+         show_suppressed, statistics, quiet) -> int:
+    """Lint PATHS (files, folders and notebooks; default: the current folder)."""
+    from .config import ConfigError, find_pyproject, load
     from .lint import lint as run
-    from .report import FORMATS
-    from .rules import choose
+    from .report import FORMATS as WRITERS
 
-    targets = list(paths) or [Path(".")]
-    for path in targets:
-        if not path.exists():
-            raise click.UsageError(f"no such file or folder: {path}")
-    rules = choose(select, ignore)
-    result = run(targets, rules)
-    FORMATS[fmt](result.findings, sys.stdout, rules)
+    stdin = None
+    if stdin_filename is not None:
+        if paths not in ((), (Path("-"),)):
+            raise click.UsageError("with --stdin-filename, the only path is - (standard input)")
+        stdin = (stdin_filename, sys.stdin.buffer.read())
+        targets = [stdin_filename]
+    else:
+        targets = list(paths) or [Path(".")]
+        for path in targets:
+            if not path.exists():
+                raise click.UsageError(f"no such file or folder: {path}")
+    try:
+        settings = load(config_path if config_path else find_pyproject(targets[0] if stdin is None
+                                                                          else stdin_filename.parent
+                                                                          if stdin_filename.parent.exists()
+                                                                          else Path.cwd()))
+    except ConfigError as e:
+        raise click.UsageError(str(e)) from None
+    except OSError as e:
+        raise click.UsageError(f"cannot read {config_path}: {e.strerror}") from None
+    overrides = {"select": select, "extend_select": extend_select, "ignore": ignore, "exclude": exclude,
+                 "extend_exclude": extend_exclude, "respect_gitignore": respect_gitignore}
+    for key, value in overrides.items():
+        if value is not None:
+            setattr(settings, key, value if key != "extend_select" else settings.extend_select + value)
+    settings.per_file_ignores = {**settings.per_file_ignores, **per_file_ignores}
+
+    result = run(targets, settings=settings, force_exclude=force_exclude, stdin=stdin)
+    rules = settings.rules
+    shown = sorted(result.findings + result.suppressed) if show_suppressed else result.findings
+    if statistics:
+        counts = Counter((f.code, f.name) for f in result.findings)
+        for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            click.echo(f"{n:5d}  {code}  {name}")
+    else:
+        if fmt not in WRITERS:
+            raise click.UsageError(f"the {fmt} format is not available in this build")
+        WRITERS[fmt](shown, sys.stdout, rules)
     sys.stdout.flush()
     for warning in result.warnings:
         click.echo(f"cnnlint: warning: {warning} (please report this bug)", err=True)
+    if not quiet:
+        click.echo(_summary(result), err=True)
+    return 1 if result.findings else 0
+
+
+def _summary(result) -> str:
     n = len(result.findings)
     files = len({f.path for f in result.findings})
-    summary = (f"Found {n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)}" if n else "All checks passed")
-    click.echo(f"{summary} ({result.files} file{'s' * (result.files != 1)} checked).", err=True)
-    sys.exit(1 if n else 0)
+    text = f"Found {n} problem{'s' * (n != 1)} in {files} file{'s' * (files != 1)}" if n else "All checks passed"
+    extra = f", {len(result.suppressed)} suppressed" if result.suppressed else ""
+    return f"{text} ({result.files} file{'s' * (result.files != 1)} checked{extra})."
 
 
 @main.command()

@@ -8,8 +8,11 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import pathspec
+
 from .analysis.project import Project, display_path
-from .rules import BY_CODE, Rule
+from .config import Settings
+from .rules import BY_CODE, Rule, matches
 from .sources import SourceError, Texts, discover, is_relevant, read
 
 STACK_BYTES = 512 * 1024 * 1024  # virtual memory; only what deep recursion touches is used
@@ -39,11 +42,18 @@ class Result:
     findings: list[Finding]
     files: int  # files looked at
     warnings: list[str] = field(default_factory=list)  # internal errors, one line each
+    suppressed: list[Finding] = field(default_factory=list)  # hidden by a noqa comment
 
 
-def lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
-    """Lint files and folders; runs on a thread with a large stack, so deep but valid code is analysed."""
-    return _on_big_stack(_lint, paths, rules)
+def lint(paths: list[Path], rules: tuple[Rule, ...] | None = None, settings: Settings | None = None,
+         force_exclude: bool = False, stdin: tuple[Path, bytes] | None = None) -> Result:
+    """Lint files and folders (or one text from standard input, reported under its path).
+
+    Runs on a thread with a large stack, so deep but valid code is analysed.
+    """
+    settings = settings or Settings()
+    return _on_big_stack(_lint, paths, rules if rules is not None else settings.rules, settings, force_exclude,
+                         stdin)
 
 
 def _on_big_stack(fn, *args):
@@ -70,56 +80,110 @@ def _on_big_stack(fn, *args):
     return outcome["value"]
 
 
-def _lint(paths: list[Path], rules: tuple[Rule, ...]) -> Result:
-    files = discover(paths)
-    root = _root(paths)
-    data: dict[Path, bytes] = {}
-    findings: list[Finding] = []
+def _lint(paths, rules, settings: Settings, force_exclude: bool, stdin) -> Result:
+    if stdin is not None:
+        files = [stdin[0]]
+    else:
+        files = discover(paths, settings.excluded, settings.respect_gitignore, settings.root, force_exclude)
+    sources = LazySources(files, stdin)
+    project = Project(sources, _root(paths if stdin is None else [stdin[0]]), (texts := Texts()))
     for path in files:
-        try:
-            data[path] = read(path)
-        except SourceError as e:
-            findings.append(_file_error(path, str(e)))
-    texts = Texts()
-    project = Project(data, root, texts)
-    for path in files:
-        if path in data and is_relevant(data[path]):
+        data = sources.get(path)
+        if data is not None and is_relevant(data):
             project.run(path)
-    warnings: list[str] = []
+    result = Result([], len(files))
     codes = {r.code for r in rules}
     if "CNN000" in codes:
-        findings.extend(_file_error(p, msg, texts.cell_maps.get(p)) for p, msg in project.errors.items())
-    else:
-        findings.clear()
+        errors = {**sources.errors, **project.errors}
+        result.findings += [_file_error(p, msg, texts.cell_maps.get(p)) for p, msg in errors.items()]
     for state in project.modules.values():
-        lines = None
+        lines = state.tree.code.splitlines()
         for rule in rules:
             if rule.check is None:
                 continue
             try:
                 reported = list(rule.check(state))
             except Exception as e:
-                warnings.append(f"internal error in {rule.code} on {state.display}: {type(e).__name__}: {e}")
+                result.warnings.append(f"internal error in {rule.code} on {state.display}: {type(e).__name__}: {e}")
                 continue
             for node, message in reported:
                 try:
                     line, col, end_line, end_col = state.span(node)
                 except KeyError:
                     continue  # a node of another module: reported there
-                lines = lines if lines is not None else state.tree.code.splitlines()
-                if _suppressed(lines, line, rule.code):
-                    continue
+                hidden = _suppressed(lines, line, rule.code)
                 cell = None
-                if state.path in texts.cell_maps:
-                    cell, in_cell = texts.cell_maps[state.path].locate(line)
+                if state.cells is not None:
+                    cell, in_cell = state.cells.locate(line)
                     line, end_line = in_cell, in_cell + end_line - line
-                findings.append(Finding(state.display, line, col, end_line, end_col, rule.code, rule.name,
-                                        message, cell))
-    warnings += [f"internal error while analysing {display_path(p)}: {msg}" for p, msg in project.internal.items()]
-    return Result(_first_per_place(findings), len(files), warnings)
+                finding = Finding(state.display, line, col, end_line, end_col, rule.code, rule.name, message, cell)
+                (result.suppressed if hidden else result.findings).append(finding)
+    ignores = PerFileIgnores(settings)
+    result.findings = _first_per_place(f for f in result.findings if not ignores(f))
+    result.suppressed = _first_per_place(result.suppressed)
+    result.warnings += [f"internal error while analysing {display_path(p)}: {msg}"
+                        for p, msg in project.internal.items()]
+    return result
 
 
-def _first_per_place(findings: list[Finding]) -> list[Finding]:
+class LazySources(dict):
+    """File bytes, read when first needed; also knows the importable neighbours of the linted files."""
+
+    def __init__(self, files: list[Path], stdin: tuple[Path, bytes] | None):
+        super().__init__()
+        self.errors: dict[Path, str] = {}
+        self.known = dict.fromkeys(files)
+        for folder in {f.parent for f in files}:
+            try:
+                self.known.update(dict.fromkeys(sorted(folder.glob("*.py"))))
+            except OSError:
+                pass
+        if stdin is not None:
+            self.known[stdin[0]] = None
+            dict.__setitem__(self, stdin[0], stdin[1])
+
+    def __iter__(self):
+        return iter(self.known)
+
+    def __contains__(self, path) -> bool:
+        return path in self.known
+
+    def __missing__(self, path: Path) -> bytes:
+        try:
+            data = read(path)
+        except SourceError as e:
+            self.errors[path] = str(e)
+            raise
+        dict.__setitem__(self, path, data)
+        return data
+
+    def get(self, path, default=None):
+        try:
+            return self[path]
+        except (SourceError, KeyError):
+            return default
+
+
+class PerFileIgnores:
+    """``per-file-ignores``: glob (gitignore-style, relative to the settings' root) -> codes."""
+
+    def __init__(self, settings: Settings):
+        self.root = settings.root
+        self.rules = [(pathspec.GitIgnoreSpec.from_lines([glob]), codes)
+                      for glob, codes in settings.per_file_ignores.items()]
+
+    def __call__(self, finding: Finding) -> bool:
+        if not self.rules:
+            return False
+        path = Path(finding.path).resolve()
+        try:
+            rel = path.relative_to(self.root).as_posix()
+        except ValueError:
+            rel = finding.path
+        return any(matches(finding.code, codes) and spec.match_file(rel) for spec, codes in self.rules)
+
+
+def _first_per_place(findings) -> list[Finding]:
     """One finding per place and code: a loop or several callers can reach one line many times."""
     seen: dict[tuple, Finding] = {}
     for f in findings:

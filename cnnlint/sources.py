@@ -14,14 +14,12 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-from .ipython import mask_ipython
 from pathlib import Path
 
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".env", "env", ".tox", ".nox", "build",
-    "dist", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "site-packages",
-    ".ipynb_checkpoints", ".cnnlint_cache",
-})
+import pathspec
+
+from .ipython import mask_ipython
+
 SUFFIXES = (".py", ".ipynb")
 
 # A file can only matter if it mentions one of these (checked on the raw bytes before parsing).
@@ -61,17 +59,74 @@ class Texts:
         return decode(data)
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """Files to lint, sorted, each once."""
+def discover(paths: list[Path], exclude: tuple[str, ...] = (), respect_gitignore: bool = True,
+             root: Path | None = None, force_exclude: bool = False) -> list[Path]:
+    """Files to lint, sorted, each once.
+
+    Folders are walked, skipping what matches ``exclude`` (gitignore-style patterns, relative
+    to ``root``) and, with ``respect_gitignore``, what the ``.gitignore`` files say. A file
+    named explicitly is always linted, unless ``force_exclude`` (for pre-commit, which names
+    every staged file).
+    """
+    excluded = Ignorer(exclude, root or Path.cwd(), respect_gitignore)
     found: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _is_venv(Path(folder, d)))
-                found.update(Path(folder, f) for f in files if f.endswith(SUFFIXES))
-        else:
-            found.add(path)
+        if not path.is_dir():
+            if not (force_exclude and excluded(path)):
+                found.add(path)
+            continue
+        for folder, dirs, files in os.walk(path):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if not excluded(here / d, is_dir=True) and not _is_venv(here / d))
+            found.update(here / f for f in files if f.endswith(SUFFIXES) and not excluded(here / f))
     return sorted(found)
+
+
+class Ignorer:
+    """Whether a path is excluded: by the settings' patterns or by .gitignore files above it."""
+
+    def __init__(self, patterns: tuple[str, ...], root: Path, respect_gitignore: bool):
+        self.root = root.resolve()
+        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self.respect_gitignore = respect_gitignore
+        self.gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+
+    def __call__(self, path: Path, is_dir: bool = False) -> bool:
+        full = path.resolve() if not path.is_absolute() else path
+        if self._matches(self.spec, full, self.root, is_dir) or self._matches(self.spec, full, full.parent, is_dir):
+            return True
+        if self.respect_gitignore:
+            for folder in self._repo_folders(full.parent):
+                spec = self._gitignore(folder)
+                if spec is not None and self._matches(spec, full, folder, is_dir):
+                    return True
+        return False
+
+    @staticmethod
+    def _matches(spec, path: Path, base: Path, is_dir: bool) -> bool:
+        try:
+            rel = path.relative_to(base).as_posix()
+        except ValueError:
+            return False
+        return bool(rel) and spec.match_file(rel + ("/" if is_dir else ""))
+
+    def _repo_folders(self, folder: Path) -> list[Path]:
+        """The folder and its parents up to the repository's top (where .git is)."""
+        out = []
+        for candidate in (folder, *folder.parents):
+            out.append(candidate)
+            if (candidate / ".git").exists():
+                break
+        return out
+
+    def _gitignore(self, folder: Path):
+        if folder not in self.gitignores:
+            try:
+                lines = (folder / ".gitignore").read_text("utf-8", errors="replace").splitlines()
+                self.gitignores[folder] = pathspec.GitIgnoreSpec.from_lines(lines)
+            except OSError:
+                self.gitignores[folder] = None
+        return self.gitignores[folder]
 
 
 def _is_venv(folder: Path) -> bool:

@@ -1,0 +1,37 @@
+"""GitHub Actions workflow commands: ``::error file=...,line=...::message``, one per finding.
+
+A step that runs ``cnnlint --format github`` gets each finding shown as an annotation on the pull request.
+In a notebook, line and column count within the cell, and the message names the cell.
+"""
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import TextIO
+
+
+def escape_data(text: str) -> str:
+    """The message: GitHub decodes %25, %0D and %0A; anything else is taken as it is."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value: also ``:`` and ``,``, which would end the value."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(f) -> str:
+    props = {
+        "file": PurePath(f.path).as_posix(),
+        "line": f.line,
+        "col": f.column,
+        "endLine": f.end_line,
+        "endColumn": f.end_column,
+        "title": f.code,
+    }
+    message = f.message if f.cell is None else f"{f.message} (cell {f.cell})"
+    listed = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
+    return f"::error {listed}::{escape_data(message)}"
+
+
+def write(findings, out: TextIO, rules=()) -> None:
+    out.writelines(command(f) + "\n" for f in findings)
