@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands: ``::error file=...,line=...::message``, one per finding.
 
 A step that runs ``cnnlint --format github`` gets each finding shown as an annotation on the pull request.
-In a notebook, line and column count within the cell, and the message names the cell.
+Lines inside a notebook's cell do not match lines of the .ipynb file GitHub shows, so notebook findings
+are annotations on the file, and the message names the cell and line. CNN000 is a warning, as in SARIF.
 """
 from __future__ import annotations
 
@@ -20,17 +21,14 @@ def escape_property(text: str) -> str:
 
 
 def command(f) -> str:
-    props = {
-        "file": PurePath(f.path).as_posix(),
-        "line": f.line,
-        "col": f.column,
-        "endLine": f.end_line,
-        "endColumn": f.end_column,
-        "title": f.code,
-    }
-    message = f.message if f.cell is None else f"{f.message} (cell {f.cell})"
+    props = {"file": PurePath(f.path).as_posix()}
+    if f.cell is None:
+        props.update(line=f.line, col=f.column, endLine=f.end_line, endColumn=f.end_column)
+    props["title"] = f.code
+    message = f.message if f.cell is None or "(cell " in f.message else f"{f.message} (cell {f.cell}, line {f.line})"
     listed = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
-    return f"::error {listed}::{escape_data(message)}"
+    level = "warning" if f.code == "CNN000" else "error"
+    return f"::{level} {listed}::{escape_data(message)}"
 
 
 def write(findings, out: TextIO, rules=()) -> None:
