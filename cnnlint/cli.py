@@ -102,9 +102,11 @@ def main() -> None:
 @click.option("--show-suppressed", is_flag=True, help="Also list the findings hidden by noqa comments.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
+@click.option("--fix", is_flag=True, help="Apply the certain fixes in place (see the rule pages), then report the rest.")
+@click.option("--diff", is_flag=True, help="Print the certain fixes as a unified diff and change nothing.")
 def lint(paths: tuple[Path, ...], fmt: str, config_path: Path | None, select, extend_select, ignore,
          per_file_ignores, exclude, extend_exclude, respect_gitignore, force_exclude, stdin_filename,
-         show_suppressed, statistics, quiet) -> int:
+         show_suppressed, statistics, quiet, fix, diff) -> int:
     """Lint PATHS (files, folders and notebooks; default: the current folder)."""
     from .config import ConfigError, find_pyproject, load
     from .lint import lint as run
@@ -137,8 +139,24 @@ def lint(paths: tuple[Path, ...], fmt: str, config_path: Path | None, select, ex
             setattr(settings, key, value if key != "extend_select" else settings.extend_select + value)
     settings.per_file_ignores = {**settings.per_file_ignores, **per_file_ignores}
 
-    result = run(targets, settings=settings, force_exclude=force_exclude, stdin=stdin)
+    result = run(targets, settings=settings, force_exclude=force_exclude, stdin=stdin, fix=fix or diff)
     rules = settings.rules
+    if diff:
+        for change in result.fixed:
+            sys.stdout.write(change.diff())
+        n = sum(c.fixed for c in result.fixed)
+        if not quiet:
+            click.echo(f"Would fix {n} problem{'s' * (n != 1)} in {len(result.fixed)} file"
+                       f"{'s' * (len(result.fixed) != 1)}; {len(result.findings)} left without a certain fix.",
+                       err=True)
+        return 1 if n else 0
+    fixed = 0
+    for change in result.fixed:
+        try:
+            change.write()
+            fixed += change.fixed
+        except Exception as e:  # changed on disk, or not writable: the findings stay
+            result.warnings.append(str(e))
     shown = sorted(result.findings + result.suppressed) if show_suppressed else result.findings
     if statistics:
         counts = Counter((f.code, f.name) for f in result.findings)
@@ -152,8 +170,9 @@ def lint(paths: tuple[Path, ...], fmt: str, config_path: Path | None, select, ex
     for warning in result.warnings:
         click.echo(f"cnnlint: warning: {warning} (please report this bug)", err=True)
     if not quiet:
-        click.echo(_summary(result), err=True)
-    return 1 if result.findings else 0
+        click.echo(_summary(result) + (f" {fixed} fixed, {len(result.findings)} remaining." if fix else ""),
+                   err=True)
+    return 1 if result.findings or (fix and fixed < sum(c.fixed for c in result.fixed)) else 0
 
 
 def _summary(result) -> str:

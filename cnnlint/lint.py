@@ -12,6 +12,7 @@ import pathspec
 
 from .analysis.project import Project, display_path
 from .config import Settings
+from .fixes import FileFix, Fix, fixed_module
 from .rules import BY_CODE, Rule, matches
 from .sources import SourceError, Texts, discover, is_relevant, read
 
@@ -32,9 +33,12 @@ class Finding:
     name: str
     message: str
     cell: int | None = None  # notebooks: the cell (1-based, among all cells); line is within it
+    fix: Fix | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        del out["fix"]
+        return out
 
 
 @dataclass
@@ -43,17 +47,18 @@ class Result:
     files: int  # files looked at
     warnings: list[str] = field(default_factory=list)  # internal errors, one line each
     suppressed: list[Finding] = field(default_factory=list)  # hidden by a noqa comment
+    fixed: list[FileFix] = field(default_factory=list)  # with fix=True: the files to rewrite
 
 
 def lint(paths: list[Path], rules: tuple[Rule, ...] | None = None, settings: Settings | None = None,
-         force_exclude: bool = False, stdin: tuple[Path, bytes] | None = None) -> Result:
+         force_exclude: bool = False, stdin: tuple[Path, bytes] | None = None, fix: bool = False) -> Result:
     """Lint files and folders (or one text from standard input, reported under its path).
 
     Runs on a thread with a large stack, so deep but valid code is analysed.
     """
     settings = settings or Settings()
     return _on_big_stack(_lint, paths, rules if rules is not None else settings.rules, settings, force_exclude,
-                         stdin)
+                         stdin, fix)
 
 
 def _on_big_stack(fn, *args):
@@ -80,7 +85,7 @@ def _on_big_stack(fn, *args):
     return outcome["value"]
 
 
-def _lint(paths, rules, settings: Settings, force_exclude: bool, stdin) -> Result:
+def _lint(paths, rules, settings: Settings, force_exclude: bool, stdin, fix: bool) -> Result:
     if stdin is not None:
         files = [stdin[0]]
     else:
@@ -106,7 +111,7 @@ def _lint(paths, rules, settings: Settings, force_exclude: bool, stdin) -> Resul
             except Exception as e:
                 result.warnings.append(f"internal error in {rule.code} on {state.display}: {type(e).__name__}: {e}")
                 continue
-            for node, message in reported:
+            for node, message, *offered in reported:
                 try:
                     line, col, end_line, end_col = state.span(node)
                 except KeyError:
@@ -116,14 +121,36 @@ def _lint(paths, rules, settings: Settings, force_exclude: bool, stdin) -> Resul
                 if state.cells is not None:
                     cell, in_cell = state.cells.locate(line)
                     line, end_line = in_cell, in_cell + end_line - line
-                finding = Finding(state.display, line, col, end_line, end_col, rule.code, rule.name, message, cell)
+                finding = Finding(state.display, line, col, end_line, end_col, rule.code, rule.name, message, cell,
+                                  offered[0] if offered else None)
                 (result.suppressed if hidden else result.findings).append(finding)
     ignores = PerFileIgnores(settings)
     result.findings = _first_per_place(f for f in result.findings if not ignores(f))
     result.suppressed = _first_per_place(result.suppressed)
+    if fix:
+        _fix(result, project, sources, texts)
     result.warnings += [f"internal error while analysing {display_path(p)}: {msg}"
                         for p, msg in project.internal.items()]
     return result
+
+
+def _fix(result: Result, project: Project, sources: "LazySources", texts: Texts) -> None:
+    """Apply the certain fixes, module by module; the findings they fix are no longer reported."""
+    done: set[int] = set()
+    for state in project.modules.values():
+        offered = [f for f in result.findings if f.fix is not None and f.path == state.display]
+        if not offered or state.cells is not None or state.path == sources.stdin_path:
+            continue
+        try:
+            after, applied = fixed_module(state.tree, [f.fix for f in offered])
+        except Exception as e:  # a fix that does not re-parse: leave the file, say so
+            result.warnings.append(f"fix not applied to {state.display}: {type(e).__name__}: {e}")
+            continue
+        if applied:
+            result.fixed.append(FileFix(state.path, state.display, state.tree.code, after, len(applied),
+                                        sources[state.path], texts.encodings.get(state.path, "utf-8")))
+            done |= {id(f) for f in offered if any(f.fix is a for a in applied)}
+    result.findings = [f for f in result.findings if id(f) not in done]
 
 
 class LazySources(dict):
@@ -131,6 +158,7 @@ class LazySources(dict):
 
     def __init__(self, files: list[Path], stdin: tuple[Path, bytes] | None):
         super().__init__()
+        self.stdin_path = stdin[0] if stdin else None
         self.errors: dict[Path, str] = {}
         self.known = dict.fromkeys(files)
         for folder in {f.parent for f in files}:

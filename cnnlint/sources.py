@@ -50,13 +50,15 @@ class Texts:
 
     def __init__(self) -> None:
         self.cell_maps: dict[Path, CellMap] = {}
+        self.encodings: dict[Path, str] = {}  # to write fixed files back as they were
 
     def __call__(self, path: Path, data: bytes) -> str:
         if path.suffix == ".ipynb":
             text, self.cell_maps[path] = notebook_program(data)
             check_nesting(text)
             return text
-        return decode(data)
+        text, self.encodings[path] = decode_with_encoding(data)
+        return text
 
 
 def discover(paths: list[Path], exclude: tuple[str, ...] = (), respect_gitignore: bool = True,
@@ -142,6 +144,10 @@ def read(path: Path) -> bytes:
 
 def decode(data: bytes) -> str:
     """Decode like the Python interpreter: BOM, then a coding cookie, then UTF-8."""
+    return decode_with_encoding(data)[0]
+
+
+def decode_with_encoding(data: bytes) -> tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as e:
@@ -155,7 +161,7 @@ def decode(data: bytes) -> str:
     if "\x00" in text:
         raise SourceError("cannot parse: the file contains NUL bytes")
     check_nesting(text)
-    return text
+    return text, encoding
 
 
 MAX_NESTING = 200  # CPython's own limit on nested brackets

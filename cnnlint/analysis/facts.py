@@ -96,6 +96,7 @@ class Step:
     what: str  # "mobilenet_v2.preprocess_input", "/ 255.0", "Rescaling(1/255)"
     loc: Loc
     kind: str = "scale"  # "preprocess" for a preprocess_input, "scale" for arithmetic and layers
+    callee: Any = field(default=None, compare=False, repr=False)  # the called expression, for autofix
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,8 @@ class Sink:
     seen: Image  # the input as the pre-trained part sees it (after the model's own front layers)
     from_dataset: bool
     path: str  # the file of the call, as shown to the user
+    arg_node: cst.BaseExpression | None = None  # the positional argument, for autofix
+    function: cst.CSTNode | None = None  # the enclosing function definition, None at module level
 
 
 @dataclass
@@ -127,6 +129,7 @@ class Frame:
     """One function activation: where its returns, breaks and continues go."""
 
     module: "ModuleState"
+    function: cst.CSTNode | None = None  # the FunctionDef or Lambda running, None for module code
     returns: list[Value] = field(default_factory=list)
     breaks: list[Env] = field(default_factory=list)
     continues: list[Env] = field(default_factory=list)
@@ -142,6 +145,7 @@ class Call:
     kwargs: dict[str, Value]
     receiver: Value | None = None  # for methods
     qualname: str = ""  # the canonical name of the called function, for functions
+    indirect: bool = False  # called by a library on the user's behalf (map, Lambda, preprocessing_function)
 
     @property
     def line(self) -> int:
@@ -206,8 +210,10 @@ class Interpreter:
         for op in model.front:
             seen = op(seen, self, at) if isinstance(seen, Image) else UNKNOWN
         if isinstance(seen, Image):
+            positional = [a.value for a in at.args if not a.keyword and not a.star]
+            arg_node = positional[0] if keyword is None and len(positional) == 1 else None
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
-                                          self.module.display))
+                                          self.module.display, arg_node, self.frames[-1].function))
 
     def renormalised(self, at: cst.CSTNode, before: Image, step: Step) -> None:
         self.module.renormalised.append(Renormalised(at, before, step))
@@ -249,7 +255,7 @@ class Interpreter:
             return UNKNOWN
         env = Env(fn.closure or fn.module.env)
         self.bind_params(fn, env, args, kwargs)
-        frame = Frame(fn.module)
+        frame = Frame(fn.module, fn.node)
         self.frames.append(frame)
         self.active.add(id(fn.node))
         try:

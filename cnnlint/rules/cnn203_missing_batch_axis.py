@@ -1,4 +1,11 @@
-"""CNN203: a single HxWxC image passed where the model takes a batch."""
+"""CNN203: a single HxWxC image passed where the model takes a batch.
+
+Fix: wrap the argument in ``np.expand_dims(x, 0)`` (numpy's name as the module imports it),
+offered only when every path to this call passes a single image and the argument does not
+come from the enclosing function's parameters (another caller could pass a batch).
+"""
+from .. import fixes
+from ..analysis.facts import ModuleRef
 from .base import Rule
 
 
@@ -7,7 +14,39 @@ def check(module):
         if sink.seen.batched is False and not sink.from_dataset and sink.model.expects is not None:
             yield sink.node, (
                 f"`{sink.arg}` is a single image (height, width, channels), but {sink.model.expects.model}.{sink.method} "
-                f"takes a batch; add the batch axis with np.expand_dims({sink.arg}, 0)")
+                f"takes a batch; add the batch axis with np.expand_dims({sink.arg}, 0)"), fix(sink, module)
+
+
+def fix(sink, module):
+    if sink.arg_node is None or module.cells is not None:
+        return None
+    if any(s.node is sink.node and s.seen.batched is not False for s in module.sinks):
+        return None
+    if fixes.names_in(sink.arg_node) & fixes.param_names(sink.function):
+        return None
+    numpy = [name for name, value in module.env.vars.items() if value == ModuleRef("numpy")]
+    if len(numpy) != 1 or _rebound(module.tree, numpy[0]):
+        return None
+    return fixes.expand_dims(sink.arg_node, numpy[0])
+
+
+def _rebound(tree, name: str) -> bool:
+    """Whether ``name`` is assigned or a parameter anywhere: then it may not be numpy at the call."""
+    import libcst as cst
+
+    found = False
+
+    class Targets(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            nonlocal found
+            found |= name in fixes.names_in(node.target)
+
+        def visit_Param(self, node):
+            nonlocal found
+            found |= node.name.value == name
+
+    tree.visit(Targets())
+    return found
 
 
 RULE = Rule("CNN203", "missing-batch-axis", "A single image is passed where a batch is expected", check)

@@ -43,9 +43,9 @@ def mode_scale(mode: str) -> Scale:
 
 
 # -- preprocess_input -------------------------------------------------------------
-def preprocess_op(mode: str, what: str, loc):
+def preprocess_op(mode: str, what: str, loc, callee=None):
     """``preprocess_input`` of a mode: expects 0..255, whatever came before is a double normalisation."""
-    step = Step(what, loc, kind="preprocess")
+    step = Step(what, loc, kind="preprocess", callee=callee)
 
     def apply_mode(image: Value, interp, at) -> Value:
         if not isinstance(image, Image):
@@ -68,7 +68,7 @@ def preprocess_input(mode: str | None, label: str):
             if chosen not in knowledge().modes:
                 return UNKNOWN
         op = preprocess_op(chosen, label if mode else f"imagenet_utils.preprocess_input(mode={chosen!r})",
-                           call.loc)
+                           call.loc, None if call.indirect else call.node.func)
         return apply(call.arg(0, "x"), op, call.interp, call.node)
 
     effect.preprocess_mode = mode
@@ -188,7 +188,7 @@ def lambda_layer(call) -> Value:
     interp = call.interp
 
     def op(image, interp_, at):
-        return interp.call(fn, replace(call, args=[image], kwargs={}, node=at))
+        return interp.call(fn, replace(call, args=[image], kwargs={}, node=at, indirect=True))
 
     return Layer("Lambda", op=op)
 

@@ -28,7 +28,7 @@ def image_data_generator(call) -> Value:
         interp = call.interp
 
         def run_function(image, interp_, at, fn=fn):
-            return interp.call(fn, replace(call, args=[image], kwargs={}, node=at))
+            return interp.call(fn, replace(call, args=[image], kwargs={}, node=at, indirect=True))
 
         ops.append(run_function)
     rescale = call.const(None, "rescale", None)
@@ -118,7 +118,7 @@ def dataset_map(call) -> Value:
     ds: Dataset = call.receiver
     fn = call.arg(0, "map_func")
     args = list(ds.element.items) if isinstance(ds.element, TupleVal) else [ds.element]
-    result = call.interp.call(fn, replace(call, args=args, kwargs={}))
+    result = call.interp.call(fn, replace(call, args=args, kwargs={}, indirect=True))
     return Dataset(result, ds.shuffled)
 
 
