@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pathspec
 
-from .analysis.project import Project, display_path
+from typing import TYPE_CHECKING
+
 from .config import Settings
-from .fixes import FileFix, Fix, fixed_module
 from .rules import BY_CODE, Rule, matches
-from .sources import SourceError, Texts, discover, is_relevant, read
+from .sources import SourceError, Texts, discover, display_path, is_relevant, read
+
+if TYPE_CHECKING:
+    from .analysis.project import Project
+    from .fixes import FileFix, Fix
 
 STACK_BYTES = 512 * 1024 * 1024  # virtual memory; only what deep recursion touches is used
 RECURSION_LIMIT = 20_000
@@ -91,12 +95,18 @@ def _lint(paths, rules, settings: Settings, force_exclude: bool, stdin, fix: boo
     else:
         files = discover(paths, settings.excluded, settings.respect_gitignore, settings.root, force_exclude)
     sources = LazySources(files, stdin)
-    project = Project(sources, _root(paths if stdin is None else [stdin[0]]), (texts := Texts()))
-    for path in files:
-        data = sources.get(path)
-        if data is not None and is_relevant(data):
-            project.run(path)
+    relevant = [p for p in files if (data := sources.get(p)) is not None and is_relevant(data)]
     result = Result([], len(files))
+    texts = Texts()
+    if not relevant:  # nothing to analyse: libcst is never imported
+        result.findings = [_file_error(p, msg) for p, msg in sources.errors.items()] if BY_CODE["CNN000"] in rules \
+            else []
+        return result
+    from .analysis.project import Project
+
+    project = Project(sources, _root(paths if stdin is None else [stdin[0]]), texts)
+    for path in relevant:
+        project.run(path)
     codes = {r.code for r in rules}
     if "CNN000" in codes:
         errors = {**sources.errors, **project.errors}
@@ -136,6 +146,8 @@ def _lint(paths, rules, settings: Settings, force_exclude: bool, stdin, fix: boo
 
 def _fix(result: Result, project: Project, sources: "LazySources", texts: Texts) -> None:
     """Apply the certain fixes, module by module; the findings they fix are no longer reported."""
+    from .fixes import FileFix, fixed_module
+
     done: set[int] = set()
     for state in project.modules.values():
         offered = [f for f in result.findings if f.fix is not None and f.path == state.display]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import io
-import json
 import os
 import re
 import tokenize
@@ -131,6 +130,14 @@ class Ignorer:
         return self.gitignores[folder]
 
 
+def display_path(path: Path) -> str:
+    """A path as reported to the user: relative to the current folder when it can be."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
 def _is_venv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").exists()
 
@@ -196,13 +203,18 @@ def _token_nesting(text: str) -> int:
 def notebook_program(data: bytes) -> tuple[str, CellMap]:
     """The code cells of a notebook as one program, with IPython syntax masked.
 
-    Read with the standard json module: the nbformat 4 and 3 layouts are both handled and
-    nothing is validated beyond what the analysis needs.
+    Read with nbformat's reader (imported only when a notebook is linted): nbformat 4 and 3
+    both work, and nothing is validated beyond what the analysis needs.
     """
+    import nbformat.reader
+
     try:
-        nb = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise SourceError(f"cannot parse notebook: {str(e).splitlines()[0]}") from None
+        nb = nbformat.reader.reads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise SourceError(f"cannot parse notebook: {e}") from None
+    except Exception as e:  # invalid JSON, unsupported or missing nbformat version, missing keys
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise SourceError(f"cannot parse notebook: {message}") from None
     if not isinstance(nb, dict):
         raise SourceError("cannot parse notebook: the top level is not a JSON object")
     cells = nb.get("cells")

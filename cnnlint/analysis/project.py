@@ -8,7 +8,6 @@ so that entry points nobody calls (routes, ``main``) are checked too.
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ipython import mask_ipython
+from ..sources import display_path
 from .facts import UNKNOWN, Function, ModuleRef, Value
 from .interpreter import Env, Interpreter, Renormalised, Sink
 
@@ -169,13 +169,6 @@ class Project:
         if state is None:
             return UNKNOWN
         return state.env.vars.get(name, UNKNOWN)
-
-
-def display_path(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
 
 
 def module_names(path: Path, root: Path) -> list[str]:

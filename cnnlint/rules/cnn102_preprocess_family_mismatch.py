@@ -5,9 +5,6 @@ or in the ``from ...<family> import preprocess_input`` line. Offered only when e
 this preprocess_input call feeds wants that same family, and the imported name is used
 nowhere else.
 """
-import libcst as cst
-
-from .. import fixes
 from ..knowledge import knowledge
 from .base import Rule
 from .verdicts import expected, got, scale_verdict
@@ -23,6 +20,10 @@ def check(module):
 
 
 def family_fix(sink, module):
+    import libcst as cst
+
+    from .. import fixes
+
     step = sink.seen.steps[-1]
     hint = sink.model.expects.preprocess_hint
     if step.callee is None or hint is None or step.loc.path != module.display or module.cells is not None:
@@ -45,8 +46,10 @@ def family_fix(sink, module):
     return None
 
 
-def _import_of(tree: cst.Module, bound: str) -> cst.Name | None:
+def _import_of(tree, bound: str):
     """The family name in the only ``from keras...applications.<family> import preprocess_input as <bound>``."""
+    import libcst as cst
+
     for stmt in tree.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue

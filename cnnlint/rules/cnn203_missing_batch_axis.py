@@ -4,7 +4,6 @@ Fix: wrap the argument in ``np.expand_dims(x, 0)`` (numpy's name as the module i
 offered only when every path to this call passes a single image and the argument does not
 come from the enclosing function's parameters (another caller could pass a batch).
 """
-from .. import fixes
 from ..analysis.facts import ModuleRef
 from .base import Rule
 
@@ -18,6 +17,8 @@ def check(module):
 
 
 def fix(sink, module):
+    from .. import fixes
+
     if sink.arg_node is None or module.cells is not None:
         return None
     if any(s.node is sink.node and s.seen.batched is not False for s in module.sinks):
@@ -33,6 +34,8 @@ def fix(sink, module):
 def _rebound(tree, name: str) -> bool:
     """Whether ``name`` is assigned or a parameter anywhere: then it may not be numpy at the call."""
     import libcst as cst
+
+    from .. import fixes
 
     found = False
 

@@ -1,9 +1,13 @@
 """How a model's expectations compare with what reached it; the rules pick their own verdicts."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..analysis.facts import NATIVE, RAW, Image, Step
-from ..analysis.interpreter import Sink
 from ..knowledge import knowledge
+
+if TYPE_CHECKING:
+    from ..analysis.interpreter import Sink
 
 
 def scale_verdict(sink: Sink) -> str | None:
