@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
+FILE_CHANNELS = -1  # channel count: whatever the file has (a PIL image never converted, a PNG read as is)
 
 
 class Value:
@@ -113,6 +114,9 @@ class Image(Value):
     steps: tuple[Step, ...] = ()
     origin: Loc | None = None  # where it was loaded
     garbled: bool = False  # already reported as double-normalised: rules stay quiet
+    repeated: bool | None = None  # one image repeated or tiled into the batch
+    stale_loop: int | None = None  # loaded in this loop over paths without using the loop's variables
+    from_slices: bool | None = None  # an element of Dataset.from_tensor_slices: one image, no batch axis
 
     def but(self, **changes: Any) -> Image:
         return replace(self, **changes)
@@ -174,6 +178,7 @@ class Model(Value):
     line: int = 0
     attrs: dict[str, Value] = field(default_factory=dict)
     layers: list[Value] | None = None  # a Sequential built with .add()
+    trainable_history: list[bool] = field(default_factory=list)  # model.trainable = ..., in order
 
     def __hash__(self) -> int:
         return id(self)
@@ -186,6 +191,8 @@ class Layer(Value):
     name: str
     op: Op | None = None
     keeps: bool = False
+    units: int | None = None  # Dense: its units
+    softmax: bool = False  # Activation("softmax"), Softmax(), or a Dense with activation="softmax"
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,7 @@ class Symbolic(Value):
     ops: tuple[Op, ...] = ()
     base: Model | None = None
     opaque: bool = False
+    units: int | None = None  # the last Dense layer's units, for the head rules
 
 
 @dataclass(frozen=True)
@@ -208,6 +216,35 @@ class Dataset(Value):
 
     element: Value
     shuffled: bool | None = None
+    files: str | None = None  # a flow_from_* iterator: its .classes/.filenames are in file order
+    single: bool = False  # Dataset.from_tensors: one element
+
+
+@dataclass(frozen=True)
+class Predictions(Value):
+    """What a model returned: which model, and whether the inputs came in shuffled order."""
+
+    model: Any = field(compare=False)
+    shuffled: bool | None = None
+
+
+@dataclass(frozen=True)
+class FileOrder(Value):
+    """Labels or file names in file order, e.g. ``test_gen.classes``."""
+
+    what: str
+
+
+@dataclass(frozen=True)
+class PathStr(Value):
+    """A file path found at run time (glob, os.listdir): a loop over these is a loop over files."""
+
+
+@dataclass(frozen=True)
+class Array(Value):
+    """A numeric array that is not an image (a mean, a std)."""
+
+    dtype: str | None = None
 
 
 @dataclass(frozen=True)

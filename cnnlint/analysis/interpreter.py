@@ -26,6 +26,8 @@ from .facts import (
     Loc,
     Model,
     ModuleRef,
+    PathStr,
+    Predictions,
     Step,
     Symbolic,
     TupleVal,
@@ -58,6 +60,15 @@ class Sink:
     path: str  # the file of the call, as shown to the user
     arg_node: cst.BaseExpression | None = None  # the positional argument, for autofix
     function: cst.CSTNode | None = None  # the enclosing function definition, None at module level
+
+
+@dataclass
+class Event:
+    """A fact a rule reports on as it is: ``kind`` names it, ``details`` carry the evidence."""
+
+    kind: str
+    node: cst.CSTNode
+    details: dict
 
 
 @dataclass
@@ -125,6 +136,62 @@ def join_envs(envs: Iterable[Env | None]) -> Env | None:
 
 
 @dataclass
+class Loop:
+    """A for loop being run: what its iterations change, and whether it walks over files."""
+
+    node: cst.For
+    names: frozenset[str]  # its targets and every name its body assigns
+    over_files: bool
+
+
+def assigned_names(node: cst.CSTNode) -> frozenset[str]:
+    names: set[str] = set()
+
+    class Collect(cst.CSTVisitor):
+        def visit_AssignTarget(self, n):
+            names.update(_target_names(n.target))
+
+        def visit_AugAssign(self, n):
+            names.update(_target_names(n.target))
+
+        def visit_AnnAssign(self, n):
+            names.update(_target_names(n.target))
+
+        def visit_For(self, n):
+            names.update(_target_names(n.target))
+
+        def visit_AsName(self, n):
+            names.update(_target_names(n.name))
+
+        def visit_NamedExpr(self, n):
+            names.update(_target_names(n.target))
+
+    node.visit(Collect())
+    return frozenset(names)
+
+
+def _target_names(target) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for el in target.elements for n in _target_names(el.value)}
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return set()
+
+
+def used_names(node: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+
+    class Collect(cst.CSTVisitor):
+        def visit_Name(self, n):
+            names.add(n.value)
+
+    node.visit(Collect())
+    return names
+
+
+@dataclass
 class Frame:
     """One function activation: where its returns, breaks and continues go."""
 
@@ -184,6 +251,7 @@ class Interpreter:
         self.frames: list[Frame] = []
         self.memo: dict[tuple, Value] = {}
         self.active: set[int] = set()
+        self.loops: list[Loop] = []  # the loops being run, innermost last
 
     # -- where we are -------------------------------------------------------
     @property
@@ -214,6 +282,9 @@ class Interpreter:
             arg_node = positional[0] if keyword is None and len(positional) == 1 else None
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
                                           self.module.display, arg_node, self.frames[-1].function))
+
+    def event(self, kind: str, node: cst.CSTNode, **details) -> None:
+        self.module.events.append(Event(kind, node, details))
 
     def renormalised(self, at: cst.CSTNode, before: Image, step: Step) -> None:
         self.module.renormalised.append(Renormalised(at, before, step))
@@ -331,6 +402,8 @@ class Interpreter:
                 self.eval(value, env)
                 env.vars[target] = effects.MUTATING_METHODS[method](current)
                 return env
+            if isinstance(current, Image) and current.container == "pil" and method == "convert":
+                self.event("discarded-convert", value, image=self.module.code(value.func.value))
         self.eval(value, env)
         return env
 
@@ -446,10 +519,28 @@ class Interpreter:
     def exec_For(self, stmt: cst.For, env: Env) -> Env | None:
         iterable = self.eval(stmt.iter, env)
         items = _literal_items(iterable)
-        if items is not None and 0 < len(items) <= MAX_UNROLL:
-            return self.unrolled(stmt, env, items)
         element = effects.element_of(iterable)
-        return self.loop(stmt, env, lambda e: self.assign(stmt.target, element, e))
+        over_files = isinstance(element, PathStr) or (
+            items is not None and all(isinstance(i, Const) and isinstance(i.value, str) for i in items))
+        self.loops.append(Loop(stmt, assigned_names(stmt), over_files))
+        try:
+            if items is not None and 0 < len(items) <= MAX_UNROLL:
+                return self.unrolled(stmt, env, items)
+            return self.loop(stmt, env, lambda e: self.assign(stmt.target, element, e))
+        finally:
+            self.loops.pop()
+
+    def stale_load(self, call_node: cst.Call) -> int | None:
+        """The loop over files a loader call sits in without using anything the loop changes."""
+        if not self.loops or not self.loops[-1].over_files:
+            return None
+        loop = self.loops[-1]
+        if used_names(call_node) & loop.names:
+            return None
+        return id(loop.node)
+
+    def in_loop(self, loop_id: int | None) -> bool:
+        return loop_id is not None and any(id(loop.node) == loop_id for loop in self.loops)
 
     def unrolled(self, stmt: cst.For, env: Env, items: tuple[Value, ...]) -> Env | None:
         """A loop over a literal list runs once per item: each iteration is a real path."""
@@ -544,6 +635,8 @@ class Interpreter:
             name = target.attr.value
             if isinstance(owner, Model):
                 owner.attrs[name] = value
+                if name == "trainable" and isinstance(value, Const):
+                    owner.trainable_history.append(bool(value.value))
             elif isinstance(owner, Instance):
                 attrs = owner.cls.attrs
                 attrs[name] = join(attrs[name], value) if name in attrs else value
@@ -665,6 +758,12 @@ class Interpreter:
         left = self.eval(node.left, env)
         right = self.eval(node.right, env)
         return arithmetic.binary(self, node, left, type(node.operator).__name__, right)
+
+    def eval_Comparison(self, node: cst.Comparison, env: Env) -> Value:
+        values = [self.eval(node.left, env)] + [self.eval(t.comparator, env) for t in node.comparisons]
+        effects.compared(self, node, values)
+        predictions = [v for v in values if isinstance(v, Predictions)]
+        return predictions[0] if predictions else UNKNOWN
 
     def eval_Attribute(self, node: cst.Attribute, env: Env) -> Value:
         owner = self.eval(node.value, env)

@@ -19,7 +19,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..ipython import mask_ipython
 from ..sources import display_path
 from .facts import UNKNOWN, Function, ModuleRef, Value
-from .interpreter import Env, Interpreter, Renormalised, Sink
+from .interpreter import Env, Event, Interpreter, Renormalised, Sink
 
 
 @dataclass(eq=False)
@@ -31,6 +31,9 @@ class ModuleState:
     env: Env = field(default_factory=Env)
     sinks: list[Sink] = field(default_factory=list)
     renormalised: list[Renormalised] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    base_calls: list = field(default_factory=list)  # (node, pre-trained model) called without training=False
+    project: "Project | None" = None
     functions: list[Function] = field(default_factory=list)
     owners: dict = field(default_factory=dict)  # id(method node) -> ClassVal
     state: str = "new"  # new -> running -> done
@@ -92,6 +95,7 @@ class Project:
         for path in sources:
             for name in module_names(path, root):
                 self.by_name.setdefault(name, []).append(path)
+        self.saved: dict[str, object] = {}  # model.save(path): path -> the Model saved there
         self.interp = Interpreter(self)
 
     # -- loading ------------------------------------------------------------------
@@ -118,6 +122,7 @@ class Project:
             self.errors[path] = f"cannot parse: {type(e).__name__}: {_one_line(e)}"
             return None
         state.cells = getattr(self.decode, "cell_maps", {}).get(path)
+        state.project = self
         self.modules[path] = state
         return state
 

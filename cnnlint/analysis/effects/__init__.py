@@ -20,7 +20,9 @@ from ..facts import (
     ListVal,
     Model,
     ModuleRef,
+    FileOrder,
     Opaque,
+    Predictions,
     Symbolic,
     TupleVal,
     Value,
@@ -53,6 +55,8 @@ def lookup(qualname: str):
         family = parts[2] if len(parts) == 4 else None
         if last in k.models and (family is None or family in k.families):
             return models.application(k.models[last])
+        if last == "decode_predictions" and (family in k.families or family == "imagenet_utils"):
+            return models.decode_predictions
         if last == "preprocess_input" and family == "imagenet_utils":
             return models.preprocess_input(None, "imagenet_utils.preprocess_input")
         if last == "preprocess_input" and family in k.families:
@@ -75,9 +79,17 @@ def kind_of(value: Value) -> str | None:
 
 
 def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
+    compared(interp, c.node, c.args + list(c.kwargs.values()))
     if isinstance(func, ModuleRef):
         effect = lookup(func.qualname)
-        return effect(replace(c, qualname=canonical(func.qualname))) if effect else UNKNOWN
+        if effect is not None:
+            return effect(replace(c, qualname=canonical(func.qualname)))
+        predictions = c.arg(0, None)
+        if isinstance(predictions, Predictions) and canonical(func.qualname).startswith(("numpy.", "tensorflow.")):
+            return predictions  # np.argmax(preds, axis=1), np.round(preds), tf.squeeze(preds)...
+        return UNKNOWN
+    if isinstance(func, Bound) and isinstance(func.obj, Predictions):
+        return func.obj  # preds.argmax(axis=1), preds.flatten(), preds.astype(int)
     if isinstance(func, Model):
         return call_model(func, "__call__", c)
     if isinstance(func, Layer):
@@ -97,6 +109,8 @@ def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
 def call_model(model: Model, method: str, c: "Call") -> Value:
     x = c.arg(0, "inputs" if method == "__call__" else "x")
     if isinstance(x, Symbolic):
+        if model.expects is not None and x.base is None and c.kwargs.get("training") != Const(False):
+            c.interp.module.base_calls.append((c.node, model))
         return models.model_on_symbolic(model, x)
     if method == "__call__" and "transform" in model.attrs and isinstance(x, Image):
         for op in model.front:
@@ -108,7 +122,17 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     validation = c.arg(None, "validation_data")
     if method in ("fit", "fit_generator") and isinstance(validation, (Dataset, TupleVal, Image)):
         c.interp.sink(c, model, method, validation, keyword="validation_data")
+    if method.startswith(("predict", "__call__")):
+        return Predictions(model, x.shuffled if isinstance(x, Dataset) else False)
     return UNKNOWN
+
+
+def compared(interp: "Interpreter", node, values) -> None:
+    """Predictions of a shuffled generator put next to labels in file order (CNN404)."""
+    shuffled = [v for v in values if isinstance(v, Predictions) and v.shuffled]
+    ordered = [v for v in values if isinstance(v, FileOrder)]
+    if shuffled and ordered:
+        interp.event("shuffled-order", node, labels=ordered[0].what)
 
 
 def model_method(model: Model, name: str, c: "Call") -> Value:
@@ -119,6 +143,10 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
         models.rebuild(model, c)
     if name == "load_weights" and model.expects is None and "weights_loaded" in model.attrs:
         model.expects = model.attrs["weights_loaded"]
+    if name in ("save", "save_weights"):
+        path = c.const(0, "filepath")
+        if isinstance(path, str):
+            c.interp.project.saved.setdefault(path, model)
     if name == "get_layer":  # its .output is still downstream of this model's input
         return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
     return UNKNOWN
@@ -135,7 +163,9 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
                 Symbolic(base=owner) if owner.expects else Symbolic(opaque=True))
             return ListVal(symbolic, items=(symbolic,)) if name.endswith("s") else symbolic
         return Bound(owner, name)
-    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer)):
+    if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
+        return FileOrder(f"{owner.files}.{name}")
+    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions)):
         return Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module
     if env is not None:
@@ -167,6 +197,8 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
             return UNKNOWN
     if isinstance(owner, ListVal) and len(indices) == 1 and not isinstance(indices[0], slice):
         return owner.item if owner.item is not None else UNKNOWN
+    if isinstance(owner, Predictions):
+        return owner
     if isinstance(owner, Image) and indices:
         return subscript_image(owner, indices)
     if isinstance(owner, Symbolic):

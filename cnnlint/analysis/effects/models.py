@@ -21,6 +21,7 @@ from ..facts import (
     Model,
     Scale,
     Step,
+    Predictions,
     Symbolic,
     TupleVal,
     Value,
@@ -35,6 +36,9 @@ STANDARD_ORDER = {"vgg16", "vgg19", "resnet", "resnet50", "resnet_v2", "inceptio
 # Layers that leave pixel values as they are (augmentation, shape plumbing).
 KEEPING_LAYERS = {"RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
                   "RandomBrightness", "RandomCrop", "InputLayer", "Activation_linear", "Identity"}
+# Layers after which the previous Dense layer's units are still the output's units.
+UNIT_KEEPING_LAYERS = {"Dropout", "BatchNormalization", "LayerNormalization", "GaussianNoise", "GaussianDropout",
+                       "Activation", "Softmax", "ActivityRegularization", "AlphaDropout", "Identity"}
 
 
 def mode_scale(mode: str) -> Scale:
@@ -50,6 +54,8 @@ def preprocess_op(mode: str, what: str, loc, callee=None):
     def apply_mode(image: Value, interp, at) -> Value:
         if not isinstance(image, Image):
             return UNKNOWN
+        if image.order == "BGR":
+            interp.event("bgr-preprocess", at, what=what)
         if image.garbled:
             return image
         if image.scale is not None and not image.scale.same(RAW):
@@ -105,6 +111,9 @@ def application(info: ModelInfo):
         expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
         model = Model(info.name, expects, line=call.line)
         model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
+        classes = call.const(5 if info.family in STANDARD_ORDER else None, "classes", 1000)
+        if include_top is False or (include_top is True and classes == 1000 and weights.value == "imagenet"):
+            model.attrs["imagenet_top"] = Const(include_top is True)
         return model
 
     return construct
@@ -134,6 +143,14 @@ def hub_model(call) -> Value:
     expects = Expectation(name, Scale.interval(*k.hub_range), k.hub_describe, None, size, None,
                           "as its handle names" if size else "")
     return Model(name, expects, line=call.line)
+
+
+def decode_predictions(call) -> Value:
+    """decode_predictions needs the 1000-class ImageNet output."""
+    preds = call.arg(0, "preds")
+    if isinstance(preds, Predictions) and preds.model.attrs.get("imagenet_top") == Const(False):
+        call.interp.event("decode-custom-head", call.node, model=preds.model)
+    return UNKNOWN
 
 
 @function("keras.models.load_model", "tensorflow.saved_model.load")
@@ -205,14 +222,41 @@ def generic_layer(name: str):
     return construct
 
 
+def _is_softmax(value: Value) -> bool:
+    text = value.value if isinstance(value, Const) else getattr(value, "qualname", None)
+    return isinstance(text, str) and text.rsplit(".", 1)[-1] == "softmax"
+
+
+@function("keras.layers.Dense")
+def dense(call) -> Value:
+    units = call.const(0, "units")
+    softmax = _is_softmax(call.arg(1, "activation", Const(None)))
+    if units == 1 and softmax:
+        call.interp.event("single-unit-softmax", call.node, layer=call.interp.module.code(call.node))
+    return Layer("Dense", units=units if isinstance(units, int) else None, softmax=softmax)
+
+
+@function("keras.layers.Activation")
+def activation(call) -> Value:
+    return Layer("Activation", keeps=False, softmax=_is_softmax(call.arg(0, "activation")))
+
+
+@function("keras.layers.Softmax")
+def softmax_layer(call) -> Value:
+    return Layer("Softmax", softmax=True)
+
+
 def call_layer(layer: Layer, call) -> Value:
     x = call.arg(0, "inputs")
     if isinstance(x, Symbolic):
+        units = layer.units if layer.name == "Dense" else x.units if layer.name in UNIT_KEEPING_LAYERS else None
+        if layer.softmax and layer.name != "Dense" and x.units == 1:
+            call.interp.event("single-unit-softmax", call.node, layer=call.interp.module.code(call.node))
         if x.base is not None or layer.keeps:
-            return x
+            return replace(x, units=units)
         if layer.op is not None:
             return apply(x, layer.op, call.interp, call.node)
-        return Symbolic(x.ops, None, opaque=True)
+        return Symbolic(x.ops, None, opaque=True, units=units)
     if isinstance(x, Image):
         if layer.keeps:
             return x
@@ -227,16 +271,24 @@ def wrapping(name: str, out: Value, line: int) -> Model:
     if isinstance(out, (TupleVal, ListVal)):
         items = out.items if isinstance(out, TupleVal) else (out.item,)
         out = items[0] if items else UNKNOWN
-    if not isinstance(out, Symbolic) or out.opaque:
+    if not isinstance(out, Symbolic):
         return Model(name, line=line)
+    units = {"units": Const(out.units)} if out.units is not None else {}
+    if out.opaque:
+        return Model(name, line=line, attrs=units)
     if out.base is None:
-        model = Model(name, line=line)
+        model = Model(name, line=line, attrs=units)
         model.attrs["transform"] = TupleVal(())  # marker: only value-level transforms, usable as a layer
         model.front = out.ops
         return model
     base = out.base
-    return Model(base.name, base.expects, front=out.ops + base.front, line=line,
-                 attrs={"base": base, "include_top": base.attrs.get("include_top", UNKNOWN)})
+    attrs = {"base": base, "include_top": base.attrs.get("include_top", UNKNOWN), **units}
+    top = base.attrs.get("imagenet_top")
+    if out.units is not None and out.units != 1000 or top == Const(False):
+        attrs["imagenet_top"] = Const(False)  # a custom head, or features
+    elif top == Const(True) and out.units is None:
+        attrs["imagenet_top"] = top
+    return Model(base.name, base.expects, front=out.ops + base.front, line=line, attrs=attrs)
 
 
 @function("keras.models.Model")
@@ -271,6 +323,8 @@ def feed(layer: Value, x: Value, call) -> Value:
     if isinstance(layer, Layer):
         return call_layer(layer, replace(call, args=[x], kwargs={}))
     if isinstance(layer, Model):
+        if layer.expects is not None and isinstance(x, Symbolic) and x.base is None:
+            call.interp.module.base_calls.append((call.node, layer))  # no training=False in a Sequential
         return model_on_symbolic(layer, x)
     if isinstance(layer, Symbolic):  # keras.Input inside a Sequential
         return x
@@ -278,10 +332,11 @@ def feed(layer: Value, x: Value, call) -> Value:
 
 
 def model_on_symbolic(model: Model, x: Symbolic) -> Value:
+    units = model.attrs["units"].value if isinstance(model.attrs.get("units"), Const) else None
     if x.base is not None:
-        return x
+        return replace(x, units=units)
     if model.expects is not None:
-        return Symbolic(x.ops, model, x.opaque)
+        return Symbolic(x.ops, model, x.opaque, units=units)
     if "transform" in model.attrs:
         return Symbolic(x.ops + model.front, None, x.opaque)
     return Symbolic(x.ops, None, opaque=True)
