@@ -157,7 +157,8 @@ def lint(paths: tuple[Path, ...], fmt: str, config_path: Path | None, select, ex
             fixed += change.fixed
         except Exception as e:  # changed on disk, or not writable: the findings stay
             result.warnings.append(str(e))
-    shown = sorted(result.findings + result.suppressed) if show_suppressed else result.findings
+    shown = sorted(result.findings + result.suppressed, key=lambda f: f.sort_key()) if show_suppressed \
+        else result.findings
     if statistics:
         counts = Counter((f.code, f.name) for f in result.findings)
         for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):

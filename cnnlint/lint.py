@@ -39,6 +39,9 @@ class Finding:
     cell: int | None = None  # notebooks: the cell (1-based, among all cells); line is within it
     fix: Fix | None = field(default=None, compare=False, repr=False)
 
+    def sort_key(self) -> tuple:
+        return self.path, self.cell or 0, self.line, self.column, self.code
+
     def as_dict(self) -> dict:
         out = asdict(self)
         del out["fix"]
@@ -228,7 +231,7 @@ def _first_per_place(findings) -> list[Finding]:
     seen: dict[tuple, Finding] = {}
     for f in findings:
         seen.setdefault((f.path, f.line, f.column, f.code), f)
-    return sorted(seen.values())
+    return sorted(seen.values(), key=lambda f: f.sort_key())
 
 
 def _suppressed(lines: list[str], line: int, code: str) -> bool:

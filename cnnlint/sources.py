@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pathspec
 
-from .ipython import mask_ipython
+from .ipython import dedent_cell, mask_ipython
 
 SUFFIXES = (".py", ".ipynb")
 
@@ -233,7 +233,7 @@ def notebook_program(data: bytes) -> tuple[str, CellMap]:
         source = "".join(source) if isinstance(source, list) else source
         if not isinstance(source, str):
             raise SourceError(f"cannot parse notebook: cell {number} has no text source")
-        source = mask_ipython(source.replace("\r\n", "\n")).rstrip("\n") + "\n"
+        source = mask_ipython(dedent_cell(source.replace("\r\n", "\n"))).rstrip("\n") + "\n"
         starts.append(line)
         numbers.append(number)
         parts.append(source)

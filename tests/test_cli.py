@@ -138,3 +138,11 @@ def test_python_dash_m_and_examples():
     codes = {line.split()[1] for line in result.stdout.splitlines()}
     assert codes == {"CNN101", "CNN102", "CNN103", "CNN104", "CNN201", "CNN202", "CNN203"}
     assert cnnlint("examples/fixed", cwd=REPO).returncode == 0
+
+
+def test_what_cpython_accepts_is_not_a_parse_error(tmp_path):
+    # consistent tab/space indentation CPython runs (libcst's tokenizer refuses it on its own)
+    (tmp_path / "tabs.py").write_text("import keras\ndef f(n):\n \tfor i in range(n):\n         print(i)\n")
+    compile((tmp_path / "tabs.py").read_text(), "tabs.py", "exec")
+    result = cnnlint("tabs.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "")

@@ -390,3 +390,73 @@ ResNet50().predict(x)
         "ResNet50 expects caffe-mode input (BGR, ImageNet mean subtracted), but `x` was preprocessed with "
         "mobilenet_v2.preprocess_input (scaled to [-1, 1]) at line 7; use resnet50.preprocess_input")
     assert (finding.line, finding.column) == (8, 1)
+
+
+# Patterns from real public code that once produced false findings; each must stay silent.
+REAL_WORLD_CLEAN = {
+    "shifted-then-scaled-unknown-data": """
+import tensorflow as tf
+import tensorflow_datasets as tfds
+ds = tfds.load("tf_flowers", split="train", as_supervised=True)
+def prep(x, y):
+    return (x - 127.5) / 127.5, y
+tf.keras.applications.MobileNetV2(weights="imagenet").evaluate(ds.map(prep).batch(8))
+""",
+    "hub-vit-takes-minus-one-to-one": """
+import tensorflow as tf
+import tensorflow_hub as hub
+vit = hub.KerasLayer("https://tfhub.dev/sayakpaul/vit_b16_fe/1")
+inp = tf.keras.layers.Input((224, 224, 3))
+x = vit(tf.keras.layers.Rescaling(1. / 127.5, offset=-1)(inp))
+model = tf.keras.Model(inp, tf.keras.layers.Dense(1)(x))
+model.fit(tf.keras.utils.image_dataset_from_directory("d", image_size=(224, 224)))
+""",
+    "hub-detector-takes-uint8": """
+import numpy as np
+import tensorflow_hub as hub
+from PIL import Image
+detector = hub.load("https://tfhub.dev/tensorflow/ssd_mobilenet_v2/2")
+detector(np.expand_dims(np.array(Image.open("street.jpg").convert("RGB")), 0))
+""",
+    "divide-by-128": """
+import numpy as np
+import tensorflow as tf
+from keras.utils import img_to_array, load_img
+m = tf.keras.applications.MobileNetV2(weights="imagenet")
+img = img_to_array(load_img("a.jpg", target_size=(224, 224)))
+m.predict(((img - 128.0) / 128.0)[None])
+""",
+    "ndmin-adds-the-batch-axis": LOAD + """
+from keras.applications.vgg16 import VGG16, preprocess_input
+img = preprocess_input(img_to_array(load_img("a.jpg", target_size=(224, 224))))
+VGG16().predict(np.array(img, ndmin=4))
+""",
+    "preprocess-input-in-place-on-float-arrays": LOAD + """
+from keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+x = np.expand_dims(img_to_array(load_img("cat.jpg", target_size=(224, 224))), 0)
+preprocess_input(x)
+MobileNetV2().predict(x)
+""",
+    "a-module-named-like-a-library-elsewhere-in-the-tree": {
+        "tools/style/tensorflow.py": "print('not the library')\n",
+        "app/classify.py": """
+import numpy as np
+import tensorflow as tf
+from tensorflow.keras.applications.mobilenet_v2 import preprocess_input
+model = tf.keras.applications.MobileNetV2(weights="imagenet")
+x = np.expand_dims(tf.keras.utils.img_to_array(tf.keras.utils.load_img("c.jpg", target_size=(224, 224))), 0)
+model.predict(preprocess_input(x))
+""",
+    },
+}
+
+
+@pytest.mark.parametrize("code", REAL_WORLD_CLEAN.values(), ids=REAL_WORLD_CLEAN.keys())
+def test_real_world_patterns_stay_silent(code, codes):
+    assert codes(code) == set()
+
+
+def test_a_module_named_like_a_library_does_not_hide_findings(codes):
+    project = dict(REAL_WORLD_CLEAN["a-module-named-like-a-library-elsewhere-in-the-tree"])
+    project["app/classify.py"] = project["app/classify.py"].replace("preprocess_input(x)", "x")
+    assert codes(project) == {"CNN101"}

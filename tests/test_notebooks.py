@@ -68,3 +68,25 @@ def test_broken_notebooks_are_cnn000(tmp_path):
     found = {(f["path"], f["code"], f["cell"]) for f in json.loads(result.stdout)}
     assert found == {("invalid.ipynb", "CNN000", None), ("nocells.ipynb", "CNN000", None),
                      ("syntax.ipynb", "CNN000", 2)}
+
+
+def test_ipython_forms_that_are_not_errors(tmp_path):
+    cells = [
+        new_code_cell("import keras"),
+        new_code_cell("!pip install \\\n    tensorflow \\\n    keras"),
+        new_code_cell("    x = 1\n    y = x + 1"),  # a cell indented as a whole
+        new_code_cell("acc = 0.5\nprint('accuracy: %f'\n      % acc)"),  # % continuing an expression
+        new_code_cell("a, b = 1, 2\nif (\n    a\n    != b\n):\n    pass"),
+        new_code_cell("files = !ls\n%time y = 2"),
+    ]
+    write_notebook(tmp_path / "nb.ipynb", cells)
+    result = cnnlint("nb.ipynb", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout
+
+
+def test_parse_errors_name_the_cell_and_cpythons_reason(tmp_path):
+    write_notebook(tmp_path / "nb.ipynb", [new_code_cell("import keras"), new_code_cell("x = 1"),
+                                           new_code_cell("image = # YOUR CODE HERE")])
+    (finding,) = json.loads(cnnlint("--format", "json", "nb.ipynb", cwd=tmp_path).stdout)
+    assert (finding["code"], finding["cell"], finding["line"]) == ("CNN000", 3, 1)
+    assert finding["message"] == "cannot parse: invalid syntax (cell 3, line 1, column 9)"

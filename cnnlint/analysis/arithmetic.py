@@ -8,7 +8,11 @@ from __future__ import annotations
 import operator
 from typing import TYPE_CHECKING
 
-from .facts import RAW, UNKNOWN, Const, Image, ListVal, PixelMax, Scale, Step, Symbolic, Value
+from .facts import RAW, UNKNOWN, Const, Image, ListVal, Opaque, PixelMax, Scale, Step, Symbolic, Value
+
+# Arithmetic on a value of unknown origin: still unknown, but no longer "the data as loaded",
+# so ``(x - 127.5) / 127.5`` is not mistaken for ``x / 127.5`` of 0..255 pixels.
+SHIFTED = Opaque("arithmetic result")
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -83,7 +87,7 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
         left = Image(scale=RAW)  # nobody divides by 255 but to scale 0..255 pixels
     image, other, image_on_left = (left, right, True) if isinstance(left, (Image, Symbolic)) else (right, left, False)
     if not isinstance(image, (Image, Symbolic)):
-        return UNKNOWN
+        return SHIFTED if UNKNOWN in (left, right) or SHIFTED in (left, right) else UNKNOWN
     k = _number(other)
     coeffs = affine(op, k, image_on_left) if k is not None else None
     if coeffs is None:

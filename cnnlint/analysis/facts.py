@@ -52,7 +52,7 @@ class Scale:
     def same(self, other: Scale) -> bool:
         if self.mode or other.mode:
             return self.mode == other.mode
-        tol = 1e-3 * max(1.0, abs(self.hi - self.lo))
+        tol = 0.01 * max(1.0, abs(self.hi - self.lo))  # x / 128 - 1 is [-1, 0.99]: the same input
         return abs(self.lo - other.lo) <= tol and abs(self.hi - other.hi) <= tol
 
     def affine(self, mul: float, add: float) -> Scale | None:

@@ -238,10 +238,11 @@ class Call:
         return UNKNOWN
 
     def source(self, keyword: str | None = None) -> str:
-        """The source text of the first positional argument, or of a keyword argument."""
-        for a in self.node.args:
-            if not a.star and (a.keyword.value == keyword if a.keyword else keyword is None):
-                return self.interp.module.code(a.value)
+        """The source text of the first positional argument (or of ``x=``), or of a keyword argument."""
+        for wanted in ([keyword] if keyword else [None, "x", "inputs", "generator"]):
+            for a in self.node.args:
+                if not a.star and (a.keyword.value == wanted if a.keyword else wanted is None):
+                    return self.interp.module.code(a.value)
         return "the input"
 
 
@@ -404,6 +405,14 @@ class Interpreter:
                 return env
             if isinstance(current, Image) and current.container == "pil" and method == "convert":
                 self.event("discarded-convert", value, image=self.module.code(value.func.value))
+        if isinstance(value, cst.Call) and value.args and isinstance(value.args[0].value, cst.Name):
+            # keras's preprocess_input scales float numpy arrays in place: preprocess_input(x) alone works
+            target = value.args[0].value.value
+            current = env.lookup(target)
+            if isinstance(current, Image) and current.container == "array" and current.dtype == "float" \
+                    and effects.in_place(self.eval(value.func, env)):
+                env.vars[target] = self.eval(value, env)
+                return env
         self.eval(value, env)
         return env
 

@@ -67,18 +67,51 @@ def parse(path: Path, text: str, name: str) -> ModuleState:
 
 
 def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
-    """Parse; on failure, try again with IPython syntax masked (scripts exported from notebooks)."""
-    try:
-        return parse(path, text, name)
-    except cst.ParserSyntaxError:
-        masked = mask_ipython(text)
-        if masked == text:
-            raise
+    """Parse; on failure try what CPython or IPython would accept, then explain with CPython's words.
+
+    Retries: IPython syntax masked (scripts exported from notebooks), then tabs in indentation
+    expanded (CPython accepts consistent tab/space mixes that libcst's tokenizer refuses).
+    """
+    attempts = [text]
+    masked = mask_ipython(text)
+    if masked != text:
+        attempts.append(masked)
+    expanded = LEADING_WS.sub(lambda m: m.group().expandtabs(8), masked)
+    if expanded != masked:
+        attempts.append(expanded)
+    for attempt in attempts:
         try:
-            return parse(path, masked, name)
+            return parse(path, attempt, name)
         except cst.ParserSyntaxError:
-            pass
-        raise
+            continue
+    raise SyntaxProblem(*cpython_reason(attempts[-1]))
+
+
+LEADING_WS = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+class SyntaxProblem(Exception):
+    """Why a file cannot be parsed, in CPython's words, with its line and column."""
+
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def cpython_reason(text: str) -> tuple[str, int, int]:
+    """CPython's message and place for a syntax error (libcst's are less precise)."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as e:
+        return e.msg, e.lineno or 1, e.offset or 1
+    except (ValueError, RecursionError, MemoryError) as e:
+        return str(e) or type(e).__name__, 1, 1
+    return "valid Python that libcst cannot parse", 1, 1
 
 
 class Project:
@@ -93,8 +126,9 @@ class Project:
         self.internal: dict[Path, str] = {}  # analysis bugs: a warning, never a crash
         self.by_name: dict[str, list[Path]] = {}
         for path in sources:
-            for name in module_names(path, root):
-                self.by_name.setdefault(name, []).append(path)
+            if path.suffix == ".py":  # notebooks are not importable
+                for name in module_names(path, root):
+                    self.by_name.setdefault(name, []).append(path)
         self.saved: dict[str, object] = {}  # model.save(path): path -> the Model saved there
         self.interp = Interpreter(self)
 
@@ -112,8 +146,8 @@ class Project:
             return None
         try:
             state = parse_tolerant(path, text, names[-1] if names else path.stem)
-        except cst.ParserSyntaxError as e:
-            self.errors[path] = f"cannot parse: {_one_line(e)} (line {e.raw_line}, column {e.raw_column + 1})"
+        except SyntaxProblem as e:
+            self.errors[path] = f"cannot parse: {e} (line {e.line}, column {e.column})"
             return None
         except RecursionError:
             self.errors[path] = "cannot parse: the code is nested too deeply"
@@ -150,6 +184,9 @@ class Project:
             base = base[: len(base) - level] if len(base) >= level else []
             dotted = ".".join(base + ([dotted] if dotted else []))
         candidates = self.by_name.get(dotted, [])
+        if not level:  # like sys.path: the importer's folder and the folders above it, nothing beside
+            folders = {importer.path.resolve().parent, *importer.path.resolve().parents}
+            candidates = [p for p in candidates if _import_root(p, dotted) in folders]
         if not candidates:
             return None
         # The nearest one to the importer wins: same folder first.
@@ -185,6 +222,12 @@ def module_names(path: Path, root: Path) -> list[str]:
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
     return [".".join(parts[i:]) for i in range(len(parts) - 1, -1, -1) if parts[i:]]
+
+
+def _import_root(path: Path, dotted: str) -> Path:
+    """The folder that must be on sys.path for ``path`` to be imported as ``dotted``."""
+    depth = len(dotted.split(".")) + (path.stem == "__init__")
+    return path.resolve().parents[depth - 1]
 
 
 def _distance(a: Path, b: Path) -> int:

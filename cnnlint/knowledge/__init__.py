@@ -37,10 +37,12 @@ class Knowledge:
     hub_describe: str
     hub_range: tuple[float, float]
     hub_words: tuple[str, ...]
+    hub_other_words: tuple[str, ...]
 
     def is_hub_image_handle(self, handle: str) -> bool:
+        """An image classifier or feature vector, known to take [0, 1] floats."""
         low = handle.lower()
-        return any(word in low for word in self.hub_words)
+        return any(w in low for w in self.hub_words) and not any(w in low for w in self.hub_other_words)
 
     @staticmethod
     def hub_size(handle: str) -> int | None:
@@ -70,4 +72,5 @@ def knowledge() -> Knowledge:
         for name, m in data["models"].items()
     }
     hub = data["hub"]
-    return Knowledge(modes, families, legacy, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]))
+    return Knowledge(modes, families, legacy, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]),
+                     tuple(hub["other_words"]))

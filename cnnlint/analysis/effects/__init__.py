@@ -66,6 +66,12 @@ def lookup(qualname: str):
     return None
 
 
+def in_place(func: Value) -> bool:
+    """Whether calling ``func`` on a float numpy array changes it in place (keras's preprocess_input)."""
+    effect = lookup(func.qualname) if isinstance(func, ModuleRef) else None
+    return getattr(effect, "preprocess_mode", False) is not False
+
+
 def kind_of(value: Value) -> str | None:
     if isinstance(value, Image):
         return value.container or "image"

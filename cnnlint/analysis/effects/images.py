@@ -287,6 +287,11 @@ def np_array(call):
     dtype = dtype_name(call.arg(1, "dtype")) or dtype_name(Const(call.qualname))
     if isinstance(result, Image) and dtype:
         result = result.but(dtype=dtype)
+    ndmin = call.const(None, "ndmin", 0)
+    if isinstance(result, Image) and ndmin == 4:
+        result = add_batch_axis(result) if result.batched is False else result
+    elif isinstance(result, Image) and ndmin not in (0, 1, 2, 3):
+        result = result.but(batched=None)
     return result
 
 

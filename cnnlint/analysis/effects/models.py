@@ -100,13 +100,14 @@ def application(info: ModelInfo):
                 model.attrs["weights_loaded"] = Expectation(info.name, None, "", None, size, info.min_size, reason)
             return model
         mode = info.mode
+        hint = f"{info.family}.preprocess_input" if mode != "none" else None
         preprocessing = call.const(None, "include_preprocessing", True)
         if preprocessing is False and info.without_preprocessing:
             mode = info.without_preprocessing
+            hint = None  # the family's own preprocess_input is the identity: it cannot help
         elif preprocessing is not True and info.without_preprocessing:
             return Model(info.name, line=call.line)
         described = knowledge().modes[mode].describe
-        hint = f"{info.family}.preprocess_input" if mode != "none" else None
         size, reason = fixed_size(info, include_top, input_shape, pretrained=weights.value == "imagenet")
         expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
         model = Model(info.name, expects, line=call.line)
