@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 from typing import TYPE_CHECKING
 
-from .facts import RAW, UNKNOWN, Const, Image, ListVal, Opaque, PixelMax, Scale, Step, Symbolic, Value
+from .facts import RAW, UNKNOWN, Array, Const, Image, ListVal, Opaque, PixelMax, Scale, Step, Symbolic, Value
 
 # Arithmetic on a value of unknown origin: still unknown, but no longer "the data as loaded",
 # so ``(x - 127.5) / 127.5`` is not mistaken for ``x / 127.5`` of 0..255 pixels.
@@ -36,6 +36,20 @@ def _pixel_scaling(op: str, k: float | None) -> bool:
     if op == "Divide":
         return k in (255.0, 127.5)
     return op == "Multiply" and any(abs(k - 1 / d) < 1e-6 for d in (255.0, 127.5))
+
+
+def wraps(image: Image, op: str, other: Value, image_on_left: bool) -> bool:
+    """uint8 arithmetic that stays uint8 (numpy and tf keep the array's dtype for Python ints and
+    uint8 arrays) and so wraps around: ``img - 100``, ``img - mean_uint8``, ``img * 2``."""
+    if image.dtype != "uint8" or image.container not in ("array", "tensor") or op not in _SYMBOL or op == "Divide":
+        return False
+    stays_uint8 = (isinstance(other, Const) and isinstance(other.value, int) and not isinstance(other.value, bool)) \
+        or (isinstance(other, Array) and other.dtype == "uint8")
+    if not stays_uint8:
+        return False
+    if isinstance(other, Const) and (other.value == 0 or (op == "Multiply" and other.value == 1)):
+        return False
+    return image_on_left or op != "Subtract" or other != Const(255)  # 255 - img never wraps
 
 
 def affine(op: str, k: float, image_on_left: bool) -> tuple[float, float] | None:
@@ -88,6 +102,9 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
     image, other, image_on_left = (left, right, True) if isinstance(left, (Image, Symbolic)) else (right, left, False)
     if not isinstance(image, (Image, Symbolic)):
         return SHIFTED if UNKNOWN in (left, right) or SHIFTED in (left, right) else UNKNOWN
+    if isinstance(image, Image) and wraps(image, op, other, image_on_left):
+        interp.event("uint8-wrap", node, op=_SYMBOL[op], image=image)
+        image = image.but(garbled=True, scale=None)
     k = _number(other)
     coeffs = affine(op, k, image_on_left) if k is not None else None
     if coeffs is None:

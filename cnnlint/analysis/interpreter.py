@@ -60,6 +60,7 @@ class Sink:
     path: str  # the file of the call, as shown to the user
     arg_node: cst.BaseExpression | None = None  # the positional argument, for autofix
     function: cst.CSTNode | None = None  # the enclosing function definition, None at module level
+    stale: bool = False  # the image was loaded in an enclosing loop over files without using its variable
 
 
 @dataclass
@@ -282,7 +283,8 @@ class Interpreter:
             positional = [a.value for a in at.args if not a.keyword and not a.star]
             arg_node = positional[0] if keyword is None and len(positional) == 1 else None
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
-                                          self.module.display, arg_node, self.frames[-1].function))
+                                          self.module.display, arg_node, self.frames[-1].function,
+                                          self.in_loop(seen.stale_loop)))
 
     def event(self, kind: str, node: cst.CSTNode, **details) -> None:
         self.module.events.append(Event(kind, node, details))

@@ -10,6 +10,16 @@ from . import (
     cnn201_missing_resize,
     cnn202_input_size_mismatch,
     cnn203_missing_batch_axis,
+    cnn105_uint8_arithmetic,
+    cnn204_channel_count_mismatch,
+    cnn301_bgr_input,
+    cnn401_repeated_input,
+    cnn402_unbatched_dataset,
+    cnn403_train_infer_mismatch,
+    cnn404_shuffled_eval_order,
+    cnn501_single_unit_softmax,
+    cnn502_decode_predictions_custom_head,
+    cnn503_frozen_base_training_mode,
 )
 from .base import Rule
 
@@ -24,6 +34,16 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             cnn201_missing_resize,
             cnn202_input_size_mismatch,
             cnn203_missing_batch_axis,
+            cnn105_uint8_arithmetic,
+            cnn204_channel_count_mismatch,
+            cnn301_bgr_input,
+            cnn401_repeated_input,
+            cnn402_unbatched_dataset,
+            cnn403_train_infer_mismatch,
+            cnn404_shuffled_eval_order,
+            cnn501_single_unit_softmax,
+            cnn502_decode_predictions_custom_head,
+            cnn503_frozen_base_training_mode,
         )),
         key=lambda r: r.code,
     )

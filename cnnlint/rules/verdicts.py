@@ -10,13 +10,16 @@ if TYPE_CHECKING:
     from ..analysis.interpreter import Sink
 
 
-def scale_verdict(sink: Sink) -> str | None:
-    """CNN101, CNN102 or CNN104 when the value range is wrong on every path; None when fine or unknown."""
+def scale_verdict(sink: "Sink") -> str | None:
+    """CNN101, CNN102, CNN104 (or CNN105 when tf.image.convert_image_dtype caused it) when the value
+    range is wrong on every path; None when fine or unknown."""
     expects, seen = sink.model.expects, sink.seen
     if expects is None or expects.scale is None or seen.scale is None or seen.garbled \
             or seen.scale.same(expects.scale):
         return None
     last = seen.steps[-1] if seen.steps else None
+    if any(step.kind == "convert" for step in seen.steps) and (last is None or last.kind != "preprocess"):
+        return "CNN105"
     if seen.scale.same(RAW):
         return "CNN101" if expects.preprocess_hint else "CNN104"
     if last is not None and last.kind == "preprocess":
@@ -46,7 +49,7 @@ def got(sink: Sink) -> str:
     """What the argument holds, with the line where it got that way."""
     seen, arg = sink.seen, sink.arg
     last: Step | None = seen.steps[-1] if seen.steps else None
-    if seen.scale is not None and seen.scale.same(RAW) and not seen.steps:
+    if seen.scale is not None and seen.scale.same(RAW) and all(s.kind == "convert" for s in seen.steps):
         where = f" (loaded at {seen.origin.text(sink.path)})" if seen.origin else ""
         return f"`{arg}` holds raw 0..255 pixels{where}"
     if last is not None and last.kind == "preprocess":

@@ -22,6 +22,7 @@ from ..facts import (
     ModuleRef,
     FileOrder,
     Opaque,
+    PathStr,
     Predictions,
     Symbolic,
     TupleVal,
@@ -81,6 +82,8 @@ def kind_of(value: Value) -> str | None:
         return "datagen"
     if isinstance(value, Opaque):
         return value.kind
+    if isinstance(value, PathStr):
+        return "pathlib.Path"
     return None
 
 
@@ -171,7 +174,7 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
         return Bound(owner, name)
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
         return FileOrder(f"{owner.files}.{name}")
-    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions)):
+    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr)):
         return Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module
     if env is not None:

@@ -5,8 +5,11 @@ PIL, keras.utils image loading, OpenCV, tf.io / tf.image, numpy, scikit-image, i
 from __future__ import annotations
 
 from ..facts import (
+    FILE_CHANNELS,
     NATIVE,
     RAW,
+    Array,
+    PathStr,
     UNKNOWN,
     Const,
     Image,
@@ -27,8 +30,16 @@ PIL_MODES = {"RGB": 3, "L": 1, "RGBA": 4, "LA": 2, "1": 1, "P": 1, "I": 1, "F": 
 
 
 def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW) -> Image:
+    """An image read from a file; in a loop over files that the call ignores, it is the same image each time."""
     return Image(scale=scale, size=size, batched=False, channels=channels, order=order, dtype=dtype,
-                 container=container, origin=call.loc)
+                 container=container, origin=call.loc, stale_loop=call.interp.stale_load(call.node))
+
+
+def file_channels(path: Value) -> int | None:
+    """A file read as it is: a JPEG is RGB (or rarely gray); anything else may be RGBA, gray or paletted."""
+    if isinstance(path, Const) and isinstance(path.value, str) and path.value.lower().endswith((".jpg", ".jpeg")):
+        return None
+    return FILE_CHANNELS
 
 
 def hw(value, pil_order: bool = False) -> tuple[int, int] | None:
@@ -91,7 +102,7 @@ def resized(image: Value, size) -> Value:
 # -- PIL ------------------------------------------------------------------------
 @function("PIL.Image.open")
 def pil_open(call):
-    return loaded(call, "pil", channels=None)
+    return loaded(call, "pil", channels=file_channels(call.arg(0, "fp")))
 
 
 @function("PIL.Image.fromarray")
@@ -147,8 +158,9 @@ def _imread_channels(flag: Value) -> int | None:
         return 3
     name = flag.qualname.rsplit(".", 1)[-1] if isinstance(flag, ModuleRef) else None
     if isinstance(flag, Const) and isinstance(flag.value, int):
-        return {0: 1, 1: 3}.get(flag.value)
-    return {"IMREAD_GRAYSCALE": 1, "IMREAD_COLOR": 3, "IMREAD_REDUCED_COLOR_2": 3}.get(name or "")
+        return {0: 1, 1: 3, -1: FILE_CHANNELS}.get(flag.value)
+    return {"IMREAD_GRAYSCALE": 1, "IMREAD_COLOR": 3, "IMREAD_REDUCED_COLOR_2": 3,
+            "IMREAD_UNCHANGED": FILE_CHANNELS}.get(name or "")
 
 
 @function("cv2.imread")
@@ -207,6 +219,8 @@ def read_bytes(call):
 @function("tensorflow.{io,image}.decode_{jpeg,png,image,bmp,gif}")
 def tf_decode(call):
     channels = call.const(1, "channels", 0)
+    if channels == 0 and not call.qualname.endswith("jpeg"):
+        channels = FILE_CHANNELS  # decode_png / decode_image keep the file's channels: RGBA, gray...
     return loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
 
 
@@ -254,9 +268,11 @@ def tf_convert_image_dtype(call):
     target = dtype_name(call.arg(1, "dtype"))
     if target == "float" and image.dtype == "uint8":
         scale = image.scale.affine(1 / 255, 0) if image.scale is not None else None
-        return image.but(scale=scale, dtype="float", steps=image.steps + (Step("convert_image_dtype", call.loc),))
+        step = Step("tf.image.convert_image_dtype (uint8 to [0, 1])", call.loc, kind="convert")
+        return image.but(scale=scale, dtype="float", steps=image.steps + (step,))
     if target == "float" and image.dtype == "float":
-        return image
+        step = Step("tf.image.convert_image_dtype (no change: the input is already float)", call.loc, kind="convert")
+        return image.but(steps=image.steps + (step,))
     return image.but(dtype=target, scale=None if image.dtype is None else image.scale)
 
 
@@ -278,6 +294,11 @@ def stacked(items: Value) -> Value:
 @function("numpy.{array,asarray,asanyarray,ascontiguousarray,float32,float64,uint8}")
 def np_array(call):
     obj = call.arg(0, "object")
+    if isinstance(obj, Const) and isinstance(obj.value, (tuple, int, float)):  # a mean, a std
+        values = obj.value if isinstance(obj.value, tuple) else (obj.value,)
+        given = dtype_name(call.arg(1, "dtype")) or dtype_name(Const(call.qualname))
+        inferred = "float" if any(isinstance(v, float) for v in values) else "int"
+        return Array(given or inferred)
     if isinstance(obj, (ListVal, TupleVal)):
         result = stacked(obj)
     elif isinstance(obj, Image):
@@ -321,6 +342,49 @@ def expand_dims(call):
     if axis == 0:
         return add_batch_axis(image)
     return image.but(batched=None) if isinstance(image, Image) else UNKNOWN
+
+
+@function("numpy.repeat", "numpy.tile", "tensorflow.repeat", "tensorflow.tile")
+def repeat(call):
+    """One image repeated into a batch: every prediction is for the same picture."""
+    image = next((a for a in (call.arg(0, "a"), call.arg(0, "input")) if isinstance(a, Image)), None)
+    if image is None:
+        return UNKNOWN
+    if image.batched is False or (image.batched and _one_image_batch(call)):
+        return image.but(batched=True, repeated=True)
+    return image.but(batched=None)
+
+
+def _one_image_batch(call) -> bool:
+    """np.repeat(x[None], n, axis=0) or np.tile(x[None], (n, 1, 1, 1)): x is a batch of one, made here."""
+    node = call.node.args[0].value if call.node.args else None
+    text = call.interp.module.code(node) if node is not None else ""
+    return "expand_dims" in text or "[None" in text or "newaxis" in text
+
+
+@function("glob.glob", "glob.iglob", "os.listdir", "tensorflow.io.gfile.glob", "tensorflow.io.gfile.listdir")
+def list_files(call):
+    return ListVal(PathStr())
+
+
+@function("os.scandir", "os.walk")
+def walk_files(call):
+    return ListVal(UNKNOWN)
+
+
+@function("os.path.join", "os.path.abspath", "os.path.normpath", "os.fspath", "builtins.str")
+def path_of(call):
+    return PathStr() if any(isinstance(a, PathStr) for a in call.args) else UNKNOWN
+
+
+@function("pathlib.Path")
+def path_object(call):
+    return PathStr()
+
+
+@method("pathlib.Path", "glob", "rglob", "iterdir")
+def path_glob(call):
+    return ListVal(PathStr())
 
 
 @function("numpy.squeeze", "tensorflow.squeeze")

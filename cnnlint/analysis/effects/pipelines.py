@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Step, TupleVal, Value
+from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Opaque, Step, TupleVal, Value
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
 from .models import normalising_op
@@ -54,7 +54,8 @@ def flow_from_files(call) -> Value:
     target = call.arg(None, "target_size", Const(DEFAULT_TARGET))
     image = batch_image(call, known_size(target), call.const(None, "color_mode", "rgb"))
     shuffled = call.const(None, "shuffle", True)
-    return Dataset(TupleVal((generated(call, image), UNKNOWN)), shuffled if isinstance(shuffled, bool) else None)
+    return Dataset(TupleVal((generated(call, image), UNKNOWN)), shuffled if isinstance(shuffled, bool) else None,
+                   files=call.qualname or "flow_from_directory")
 
 
 @method("datagen", "flow")
@@ -97,7 +98,7 @@ def unbatched(value: Value) -> Value:
 
 def rebatched(value: Value) -> Value:
     if isinstance(value, Image):
-        return value.but(batched=True) if value.batched is False else value.but(batched=None)
+        return value.but(batched=True, from_slices=False) if value.batched is False else value.but(batched=None)
     if isinstance(value, TupleVal):
         return TupleVal(tuple(rebatched(v) for v in value.items))
     return UNKNOWN
@@ -105,12 +106,26 @@ def rebatched(value: Value) -> Value:
 
 @function("tensorflow.data.Dataset.from_tensor_slices")
 def from_tensor_slices(call) -> Value:
-    return Dataset(unbatched(call.arg(0, "tensors")))
+    """Elements are slices along the first axis: single images, until ``.batch()``."""
+    tensors = call.arg(0, "tensors")
+    if isinstance(tensors, (Image, TupleVal)):
+        return Dataset(sliced(unbatched(tensors)))
+    if tensors is UNKNOWN or isinstance(tensors, Opaque):  # an array of unknown origin: one axis fewer
+        return Dataset(Image(batched=False, from_slices=True))
+    return Dataset(UNKNOWN)
+
+
+def sliced(value: Value) -> Value:
+    if isinstance(value, Image):
+        return value.but(from_slices=True)
+    if isinstance(value, TupleVal):
+        return TupleVal(tuple(sliced(v) for v in value.items))
+    return value
 
 
 @function("tensorflow.data.Dataset.from_tensors")
 def from_tensors(call) -> Value:
-    return Dataset(call.arg(0, "tensors"))
+    return Dataset(call.arg(0, "tensors"), single=True)
 
 
 @method("dataset", "map")
@@ -137,7 +152,15 @@ def dataset_shuffle(call) -> Value:
     return Dataset(call.receiver.element, True)
 
 
-@method("dataset", "prefetch", "cache", "repeat", "take", "skip", "filter", "with_options", "apply",
+@method("dataset", "repeat")
+def dataset_repeat(call) -> Value:
+    ds: Dataset = call.receiver
+    if ds.single and isinstance(ds.element, Image):  # one element, over and over
+        return Dataset(ds.element.but(repeated=True), ds.shuffled)
+    return ds
+
+
+@method("dataset", "prefetch", "cache", "take", "skip", "filter", "with_options", "apply",
         "as_numpy_iterator", "__iter__")
 def dataset_same(call) -> Value:
     return call.receiver

@@ -1,0 +1,29 @@
+"""CNN204: grayscale, RGBA or unconverted images into a 3-channel pre-trained model."""
+from ..analysis.facts import FILE_CHANNELS
+from .base import Rule
+
+CHANNELS = {1: "1 channel (grayscale)", 2: "2 channels (grayscale + alpha)", 4: "4 channels (RGBA)"}
+
+
+def check(module):
+    for sink in module.sinks:
+        channels = sink.seen.channels
+        if sink.model.expects is None or channels in (None, 3):
+            continue
+        if channels == FILE_CHANNELS:
+            where = f" at {sink.seen.origin.text(sink.path)}" if sink.seen.origin else ""
+            got = (f"`{sink.arg}` keeps the channels of the file it was read from{where} (never converted to RGB): "
+                   "a PNG with transparency gives 4, a grayscale image 1; convert with .convert('RGB') "
+                   "(or channels=3 when decoding)")
+        else:
+            got = f"`{sink.arg}` has {CHANNELS.get(channels, f'{channels} channels')}"
+        yield sink.node, f"{sink.model.expects.model} takes 3-channel RGB images, but {got}"
+    for event in module.events:
+        if event.kind == "discarded-convert":
+            yield event.node, (f"`{module.code(event.node)}` returns a new image and this one is thrown away: "
+                               f"`{event.details['image']}` keeps its mode; write "
+                               f"`{event.details['image']} = {module.code(event.node)}`")
+
+
+RULE = Rule("CNN204", "channel-count-mismatch",
+            "Grayscale, RGBA or never-converted images reach a 3-channel pre-trained model", check)

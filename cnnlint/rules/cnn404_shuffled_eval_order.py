@@ -1,0 +1,15 @@
+"""CNN404: predictions from a shuffling generator compared with labels in file order."""
+from .base import Rule
+
+
+def check(module):
+    for event in module.events:
+        if event.kind == "shuffled-order":
+            yield event.node, (
+                f"the predictions come from a generator that shuffles (shuffle=True is the default), but "
+                f".{event.details['labels']} lists the labels in file order: they do not line up; create the "
+                f"evaluation generator with shuffle=False")
+
+
+RULE = Rule("CNN404", "shuffled-eval-order",
+            "Predictions of a shuffled generator are compared with labels in file order", check)
