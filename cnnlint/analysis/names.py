@@ -33,7 +33,7 @@ _SYNONYMS = (
     (re.compile(r"^keras\.(?:utils|preprocessing|preprocessing\.image_dataset)\.(image_dataset_from_directory)$"),
      r"keras.utils.\1"),
     (re.compile(r"^keras\.layers\.experimental\.preprocessing\.(\w+)$"), r"keras.layers.\1"),
-    (re.compile(r"^keras\.layers\.preprocessing\.\w+\.(\w+)$"), r"keras.layers.\1"),
+    (re.compile(r"^keras\.layers\.(?:[a-z_]+\.)+([A-Z]\w*)$"), r"keras.layers.\1"),
     (re.compile(r"^keras\.(?:models\.|engine\.(?:training|functional|sequential)\.)?(Model|Sequential)$"),
      r"keras.models.\1"),
     (re.compile(r"^keras\.(?:saving\.|models\.)?(load_model)$"), r"keras.models.\1"),

@@ -94,10 +94,15 @@ def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
         if effect is not None:
             return effect(replace(c, qualname=canonical(func.qualname)))
         predictions = c.arg(0, None)
-        if isinstance(predictions, Predictions) and canonical(func.qualname).startswith(("numpy.", "tensorflow.")):
+        name = canonical(func.qualname)
+        if isinstance(predictions, Predictions) and name.startswith(("numpy.", "tensorflow.")):
+            if name.rsplit(".", 1)[-1] == "argmax":
+                argmax_over_units(interp, c, predictions, c.const(1, "axis", None))
             return predictions  # np.argmax(preds, axis=1), np.round(preds), tf.squeeze(preds)...
         return UNKNOWN
     if isinstance(func, Bound) and isinstance(func.obj, Predictions):
+        if func.name == "argmax":
+            argmax_over_units(interp, c, func.obj, c.const(0, "axis", None))
         return func.obj  # preds.argmax(axis=1), preds.flatten(), preds.astype(int)
     if isinstance(func, Model):
         return call_model(func, "__call__", c)
@@ -136,6 +141,12 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     return UNKNOWN
 
 
+def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
+    """argmax over the class axis of a one-unit output is always 0 (CNN501)."""
+    if predictions.model.attrs.get("units") == Const(1) and axis in (1, -1):
+        interp.event("argmax-one-unit", c.node)
+
+
 def compared(interp: "Interpreter", node, values) -> None:
     """Predictions of a shuffled generator put next to labels in file order (CNN404)."""
     shuffled = [v for v in values if isinstance(v, Predictions) and v.shuffled]
@@ -149,7 +160,7 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
         return call_model(model, name, c)
     if name == "add" and model.layers is not None:
         model.layers.append(c.arg(0, "layer"))
-        models.rebuild(model, c)
+        models.rebuild(model, c, added=len(model.layers) - 1)
     if name == "load_weights" and model.expects is None and "weights_loaded" in model.attrs:
         model.expects = model.attrs["weights_loaded"]
     if name in ("save", "save_weights"):

@@ -252,7 +252,8 @@ def call_layer(layer: Layer, call) -> Value:
     if isinstance(x, Symbolic):
         units = layer.units if layer.name == "Dense" else x.units if layer.name in UNIT_KEEPING_LAYERS else None
         if layer.softmax and layer.name != "Dense" and x.units == 1:
-            call.interp.event("single-unit-softmax", call.node, layer=call.interp.module.code(call.node))
+            text = "Activation('softmax')" if layer.name == "Activation" else f"{layer.name}()"
+            call.interp.event("single-unit-softmax", call.node, layer=f"{text} after a one-unit Dense")
         if x.base is not None or layer.keeps:
             return replace(x, units=units)
         if layer.op is not None:
@@ -306,17 +307,44 @@ def sequential(call) -> Value:
     return model
 
 
-def rebuild(model: Model, call) -> None:
-    """Recompute a Sequential's expectations from its layers."""
+def rebuild(model: Model, call, added: int | None = None) -> None:
+    """Recompute a Sequential's expectations from its layers.
+
+    After ``model.add(layer)`` (``added`` is its index) only that layer's findings are new.
+    """
     if model.layers is None:
         model.expects, model.front = None, ()
         return
     x: Value = Symbolic()
-    for layer in model.layers:
-        x = feed(layer, x, call)
+    for i, layer in enumerate(model.layers):
+        x = feed(layer, x, call if added in (None, i) else replace(call, interp=_Quiet(call.interp)))
     built = wrapping(model.name, x, model.line)
     model.name, model.expects, model.front = built.name, built.expects, built.front
     model.attrs.update(built.attrs)
+
+
+class _Quiet:
+    """The interpreter, minus its events: re-feeding a Sequential's old layers reports nothing twice."""
+
+    def __init__(self, interp):
+        self._interp = interp
+        self.module = _QuietModule()
+
+    def event(self, *args, **kwargs) -> None:
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._interp, name)
+
+
+class _QuietModule:
+    base_calls: list = []
+
+    def __init__(self):
+        self.base_calls = []
+
+    def code(self, node):
+        return ""
 
 
 def feed(layer: Value, x: Value, call) -> Value:
