@@ -39,17 +39,22 @@ def _pixel_scaling(op: str, k: float | None) -> bool:
 
 
 def wraps(image: Image, op: str, other: Value, image_on_left: bool) -> bool:
-    """uint8 arithmetic that stays uint8 (numpy and tf keep the array's dtype for Python ints and
-    uint8 arrays) and so wraps around: ``img - 100``, ``img - mean_uint8``, ``img * 2``."""
-    if image.dtype != "uint8" or image.container not in ("array", "tensor") or op not in _SYMBOL or op == "Divide":
+    """Mean subtraction (or addition) that stays uint8 and so wraps around: ``img - mean_uint8``,
+    ``img - 100`` (numpy and tf keep uint8 for Python ints and uint8 arrays).
+
+    Small shifts (``mask - 1`` on label masks) and multiplications are left alone: they wrap
+    only for values the code usually does not have.
+    """
+    if image.dtype != "uint8" or image.garbled or image.container not in ("array", "tensor") \
+            or op not in ("Subtract", "Add") or not image_on_left:
         return False
-    stays_uint8 = (isinstance(other, Const) and isinstance(other.value, int) and not isinstance(other.value, bool)) \
-        or (isinstance(other, Array) and other.dtype == "uint8")
-    if not stays_uint8:
-        return False
-    if isinstance(other, Const) and (other.value == 0 or (op == "Multiply" and other.value == 1)):
-        return False
-    return image_on_left or op != "Subtract" or other != Const(255)  # 255 - img never wraps
+    if isinstance(other, Array):
+        return other.dtype == "uint8"
+    return isinstance(other, Const) and isinstance(other.value, int) and not isinstance(other.value, bool) \
+        and abs(other.value) >= MEAN_LIKE
+
+
+MEAN_LIKE = 16  # a constant this large subtracted from pixels is a mean, and wraps dark pixels
 
 
 def affine(op: str, k: float, image_on_left: bool) -> tuple[float, float] | None:

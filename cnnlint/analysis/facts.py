@@ -98,6 +98,7 @@ class Step:
     loc: Loc
     kind: str = "scale"  # "preprocess" for a preprocess_input, "scale" for arithmetic and layers
     callee: Any = field(default=None, compare=False, repr=False)  # the called expression, for autofix
+    on_bgr: bool = False  # a preprocess_input applied to OpenCV's BGR pixels
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ class Dataset(Value):
     shuffled: bool | None = None
     files: str | None = None  # a flow_from_* iterator: its .classes/.filenames are in file order
     single: bool = False  # Dataset.from_tensors: one element
+    sliced: bool = False  # Dataset.from_tensor_slices, not batched since: elements are single items
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,8 @@ class Predictions(Value):
 class FileOrder(Value):
     """Labels or file names in file order, e.g. ``test_gen.classes``."""
 
-    what: str
+    what: str  # classes, filenames, ...
+    source: str = "flow_from_directory"  # the generator method that made it
 
 
 @dataclass(frozen=True)
@@ -303,7 +306,8 @@ def join(a: Value, b: Value) -> Value:
             return ListVal(a.item if b.item is None else b.item, a.repeated and b.repeated)
         return ListVal(join(a.item, b.item), a.repeated and b.repeated)
     if isinstance(a, Dataset) and isinstance(b, Dataset):
-        return Dataset(join(a.element, b.element), a.shuffled if a.shuffled == b.shuffled else None)
+        return Dataset(join(a.element, b.element), a.shuffled if a.shuffled == b.shuffled else None,
+                       a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced)
     return UNKNOWN
 
 

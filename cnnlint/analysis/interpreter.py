@@ -143,6 +143,7 @@ class Loop:
     node: cst.For
     names: frozenset[str]  # its targets and every name its body assigns
     over_files: bool
+    depth: int  # the frame it runs in: a helper it calls sees the loop's values only through parameters
 
 
 def assigned_names(node: cst.CSTNode) -> frozenset[str]:
@@ -254,6 +255,7 @@ class Interpreter:
         self.memo: dict[tuple, Value] = {}
         self.active: set[int] = set()
         self.loops: list[Loop] = []  # the loops being run, innermost last
+        self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
 
     # -- where we are -------------------------------------------------------
     @property
@@ -533,7 +535,7 @@ class Interpreter:
         element = effects.element_of(iterable)
         over_files = isinstance(element, PathStr) or (
             items is not None and all(isinstance(i, Const) and isinstance(i.value, str) for i in items))
-        self.loops.append(Loop(stmt, assigned_names(stmt), over_files))
+        self.loops.append(Loop(stmt, assigned_names(stmt), over_files, len(self.frames)))
         try:
             if items is not None and 0 < len(items) <= MAX_UNROLL:
                 return self.unrolled(stmt, env, items)
@@ -546,7 +548,9 @@ class Interpreter:
         if not self.loops or not self.loops[-1].over_files:
             return None
         loop = self.loops[-1]
-        if used_names(call_node) & loop.names:
+        # The call made in the loop's own frame that led here: the loader itself, or a helper's call.
+        in_loop_frame = [node for node, depth in self.calls if depth == loop.depth]
+        if not in_loop_frame or used_names(in_loop_frame[-1]) & loop.names:
             return None
         return id(loop.node)
 
@@ -633,6 +637,8 @@ class Interpreter:
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             starred = any(isinstance(e, cst.StarredElement) for e in elements)
+            if isinstance(value, Const) and isinstance(value.value, (tuple, list)):
+                value = TupleVal(tuple(Const(v) for v in value.value))
             for i, el in enumerate(elements):
                 if isinstance(value, TupleVal) and len(value.items) == len(elements) and not starred:
                     item = value.items[i]
@@ -683,6 +689,9 @@ class Interpreter:
         if name in BUILTINS:
             return ModuleRef("builtins." + name)
         return UNKNOWN
+
+    def eval_Ellipsis(self, node: cst.Ellipsis, env: Env) -> Value:
+        return Const(Ellipsis)
 
     def eval_Integer(self, node: cst.Integer, env: Env) -> Value:
         return Const(node.evaluated_value)
@@ -807,7 +816,11 @@ class Interpreter:
         if any(a.star == "*" for a in node.args):
             args = []  # positions are unknown after *args
         call = Call(self, node, args, kwargs)
-        return self.call(func, call)
+        self.calls.append((node, len(self.frames)))
+        try:
+            return self.call(func, call)
+        finally:
+            self.calls.pop()
 
     def call(self, func: Value, call: Call) -> Value:
         if isinstance(func, Function):

@@ -33,6 +33,7 @@ class Knowledge:
     modes: dict[str, Mode]
     families: dict[str, str]  # module name -> mode name
     legacy: frozenset[str]  # module names older keras had, absent from the current one
+    without_batchnorm: frozenset[str]  # families with no BatchNormalization layers
     models: dict[str, ModelInfo]
     hub_describe: str
     hub_range: tuple[float, float]
@@ -60,6 +61,7 @@ def knowledge() -> Knowledge:
     }
     families = {name: f["mode"] for name, f in data["families"].items()}
     legacy = frozenset(name for name, f in data["families"].items() if f.get("legacy"))
+    without_batchnorm = frozenset(name for name, f in data["families"].items() if f.get("batchnorm") is False)
     models = {
         name: ModelInfo(
             name=name,
@@ -72,5 +74,5 @@ def knowledge() -> Knowledge:
         for name, m in data["models"].items()
     }
     hub = data["hub"]
-    return Knowledge(modes, families, legacy, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]),
+    return Knowledge(modes, families, legacy, without_batchnorm, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]),
                      tuple(hub["other_words"]))

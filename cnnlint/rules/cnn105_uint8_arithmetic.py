@@ -12,10 +12,8 @@ def check(module):
                 f"): values below 0 or above 255 wrap around; convert first, e.g. .astype('float32')")
     for sink in module.sinks:
         if scale_verdict(sink) == "CNN105":
-            convert = next(s for s in sink.seen.steps if s.kind == "convert")
-            yield sink.node, (f"{expected(sink)}, but {got(sink)}: {convert.what} at "
-                              f"{convert.loc.text(sink.path)} scales uint8 input to [0, 1] and leaves float input "
-                              f"unchanged")
+            yield sink.node, (f"{expected(sink)}, but {got(sink)}: tf.image.convert_image_dtype scales uint8 "
+                              f"input to [0, 1] and leaves float input unchanged")
 
 
 RULE = Rule("CNN105", "uint8-arithmetic",

@@ -1,17 +1,24 @@
-"""CNN301: OpenCV's BGR images reach an RGB model or a preprocess_input without conversion."""
+"""CNN301: OpenCV's BGR images reach a pre-trained RGB model, directly or through its preprocess_input.
+
+Only for models cnnlint identifies as pre-trained: a model trained from scratch on BGR
+images is consistent, and a model of unknown origin may have been trained on BGR.
+"""
 from .base import Rule
 
 FIX = "convert with cv2.cvtColor(image, cv2.COLOR_BGR2RGB) (or image[..., ::-1]) first"
 
 
 def check(module):
-    for event in module.events:
-        if event.kind == "bgr-preprocess":
-            yield event.node, f"{event.details['what']} expects RGB images, but these come from OpenCV in BGR; {FIX}"
     for sink in module.sinks:
         seen = sink.seen
-        if sink.model.expects is not None and seen.order == "BGR" and not any(
-                s.kind == "preprocess" for s in seen.steps):
+        if sink.model.expects is None:
+            continue
+        preprocessed = [s for s in seen.steps if s.kind == "preprocess"]
+        if preprocessed and preprocessed[-1].on_bgr:
+            step = preprocessed[-1]
+            yield sink.node, (f"{step.what} at {step.loc.text(sink.path)} expects RGB images, but `{sink.arg}` "
+                              f"comes from OpenCV in BGR; {FIX}")
+        elif not preprocessed and seen.order == "BGR":
             where = f" (read at {seen.origin.text(sink.path)})" if seen.origin else ""
             yield sink.node, (f"{sink.model.expects.model} was trained on RGB images, but `{sink.arg}` is BGR from "
                               f"OpenCV{where}; {FIX}")

@@ -4,6 +4,8 @@ from .base import Rule
 
 def check(module):
     for sink in module.sinks:
+        if sink.model.expects is None:
+            continue  # models cnnlint cannot identify (or trains from scratch) are left alone
         if sink.seen.repeated:
             yield sink.node, (f"`{sink.arg}` is one image repeated into a batch (np.repeat, np.tile, [x] * n, "
                               f"Dataset.repeat of one element): every prediction is for the same picture")

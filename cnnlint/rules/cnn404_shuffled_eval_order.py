@@ -6,9 +6,9 @@ def check(module):
     for event in module.events:
         if event.kind == "shuffled-order":
             yield event.node, (
-                f"the predictions come from a generator that shuffles (shuffle=True is the default), but "
-                f".{event.details['labels']} lists the labels in file order: they do not line up; create the "
-                f"evaluation generator with shuffle=False")
+                f"the predictions come from a {event.details['source']} generator that shuffles (shuffle=True is "
+                f"the default), but its .{event.details['labels']} are in file order: they do not line up; create "
+                f"the evaluation generator with shuffle=False")
 
 
 RULE = Rule("CNN404", "shuffled-eval-order",

@@ -1,9 +1,12 @@
 """CNN503: a frozen base model called without training=False, then unfrozen for fine-tuning."""
+from ..analysis.facts import Const
 from .base import Rule
 
 
 def check(module):
     for node, base in module.base_calls:
+        if base.attrs.get("batchnorm") == Const(False):
+            continue  # VGG, ConvNeXt: no BatchNormalization, nothing drifts
         history = base.trainable_history
         if False in history and True in history[history.index(False) + 1:]:
             yield node, (f"{base.name} is frozen, then unfrozen for fine-tuning, but it is called without "

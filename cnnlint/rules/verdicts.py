@@ -18,8 +18,8 @@ def scale_verdict(sink: "Sink") -> str | None:
             or seen.scale.same(expects.scale):
         return None
     last = seen.steps[-1] if seen.steps else None
-    if any(step.kind == "convert" for step in seen.steps) and (last is None or last.kind != "preprocess"):
-        return "CNN105"
+    if last is not None and last.kind == "convert":
+        return "CNN105"  # convert_image_dtype made (or left) the wrong range
     if seen.scale.same(RAW):
         return "CNN101" if expects.preprocess_hint else "CNN104"
     if last is not None and last.kind == "preprocess":

@@ -152,7 +152,7 @@ def compared(interp: "Interpreter", node, values) -> None:
     shuffled = [v for v in values if isinstance(v, Predictions) and v.shuffled]
     ordered = [v for v in values if isinstance(v, FileOrder)]
     if shuffled and ordered:
-        interp.event("shuffled-order", node, labels=ordered[0].what)
+        interp.event("shuffled-order", node, labels=ordered[0].what, source=ordered[0].source)
 
 
 def model_method(model: Model, name: str, c: "Call") -> Value:
@@ -184,7 +184,7 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
             return ListVal(symbolic, items=(symbolic,)) if name.endswith("s") else symbolic
         return Bound(owner, name)
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
-        return FileOrder(f"{owner.files}.{name}")
+        return FileOrder(name, owner.files)
     if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr)):
         return Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module

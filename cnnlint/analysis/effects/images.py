@@ -165,12 +165,14 @@ def _imread_channels(flag: Value) -> int | None:
 
 @function("cv2.imread")
 def cv2_imread(call):
-    return loaded(call, "array", channels=_imread_channels(call.arg(1, "flags", Const(None))), order="BGR")
+    channels = _imread_channels(call.arg(1, "flags", Const(None)))
+    return loaded(call, "array", channels=channels, order=None if channels == 1 else "BGR")
 
 
 @function("cv2.imdecode")
 def cv2_imdecode(call):
-    return loaded(call, "array", channels=_imread_channels(call.arg(1, "flags")), order="BGR")
+    channels = _imread_channels(call.arg(1, "flags"))
+    return loaded(call, "array", channels=channels, order=None if channels == 1 else "BGR")
 
 
 @function("cv2.VideoCapture")
@@ -213,13 +215,23 @@ def cv2_resize(call):
 # -- tf.io / tf.image -----------------------------------------------------------
 @function("tensorflow.io.read_file", "tensorflow.io.gfile.GFile", "builtins.open")
 def read_bytes(call):
-    return Opaque("bytes")
+    path = call.arg(0, "filename")
+    return Opaque("jpeg bytes") if file_channels(path) is None else Opaque("bytes")
+
+
+@function("keras.utils.get_file", "keras.utils.data_utils.get_file")
+def get_file(call):
+    """The local path of a download: its name tells the file type (``'grace_hopper.jpg'``)."""
+    for value in (call.arg(0, "fname"), call.arg(1, "origin")):
+        if isinstance(value, Const) and isinstance(value.value, str) and file_channels(value) is None:
+            return value
+    return UNKNOWN
 
 
 @function("tensorflow.{io,image}.decode_{jpeg,png,image,bmp,gif}")
 def tf_decode(call):
     channels = call.const(1, "channels", 0)
-    if channels == 0 and not call.qualname.endswith("jpeg"):
+    if channels == 0 and not call.qualname.endswith("jpeg") and call.arg(0, "contents") != Opaque("jpeg bytes"):
         channels = FILE_CHANNELS  # decode_png / decode_image keep the file's channels: RGBA, gray...
     return loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
 
@@ -287,7 +299,8 @@ def stacked(items: Value) -> Value:
         for other in items.items[1:]:
             item = join(item, other)
     if isinstance(item, Image) and item.batched is False:
-        return item.but(batched=True, container="array")
+        repeated = True if isinstance(items, ListVal) and items.repeated else item.repeated
+        return item.but(batched=True, container="array", repeated=repeated)
     return UNKNOWN
 
 

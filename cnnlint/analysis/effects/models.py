@@ -48,16 +48,14 @@ def mode_scale(mode: str) -> Scale:
 
 # -- preprocess_input -------------------------------------------------------------
 def preprocess_op(mode: str, what: str, loc, callee=None):
-    """``preprocess_input`` of a mode: expects 0..255, whatever came before is a double normalisation."""
-    step = Step(what, loc, kind="preprocess", callee=callee)
+    """``preprocess_input`` of a mode: expects 0..255 RGB; whatever came before is a double normalisation."""
 
     def apply_mode(image: Value, interp, at) -> Value:
         if not isinstance(image, Image):
             return UNKNOWN
-        if image.order == "BGR":
-            interp.event("bgr-preprocess", at, what=what)
         if image.garbled:
             return image
+        step = Step(what, loc, kind="preprocess", callee=callee, on_bgr=image.order == "BGR")
         if image.scale is not None and not image.scale.same(RAW):
             interp.renormalised(at, image, step)
             return image.but(scale=None, garbled=True, steps=image.steps + (step,))
@@ -112,6 +110,7 @@ def application(info: ModelInfo):
         expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
         model = Model(info.name, expects, line=call.line)
         model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
+        model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
         classes = call.const(5 if info.family in STANDARD_ORDER else None, "classes", 1000)
         if include_top is False or (include_top is True and classes == 1000 and weights.value == "imagenet"):
             model.attrs["imagenet_top"] = Const(include_top is True)

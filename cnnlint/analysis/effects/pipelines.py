@@ -54,8 +54,9 @@ def flow_from_files(call) -> Value:
     target = call.arg(None, "target_size", Const(DEFAULT_TARGET))
     image = batch_image(call, known_size(target), call.const(None, "color_mode", "rgb"))
     shuffled = call.const(None, "shuffle", True)
+    method = call.node.func.attr.value if hasattr(call.node.func, "attr") else "flow_from_directory"
     return Dataset(TupleVal((generated(call, image), UNKNOWN)), shuffled if isinstance(shuffled, bool) else None,
-                   files=call.qualname or "flow_from_directory")
+                   files=method)
 
 
 @method("datagen", "flow")
@@ -108,16 +109,30 @@ def rebatched(value: Value) -> Value:
 def from_tensor_slices(call) -> Value:
     """Elements are slices along the first axis: single images, until ``.batch()``."""
     tensors = call.arg(0, "tensors")
-    if isinstance(tensors, (Image, TupleVal)):
-        return Dataset(sliced(unbatched(tensors)))
-    if tensors is UNKNOWN or isinstance(tensors, Opaque):  # an array of unknown origin: one axis fewer
-        return Dataset(Image(batched=False, from_slices=True))
-    return Dataset(UNKNOWN)
+    if isinstance(tensors, TupleVal) and tensors.items:  # (x, y): x is what a model gets
+        first = tensors.items[0]
+        x = sliced(unbatched(first)) if isinstance(first, Image) else slice_of_unknown(first)
+        return Dataset(TupleVal((x,) + tuple(unbatched(v) for v in tensors.items[1:])), sliced=True)
+    if isinstance(tensors, Image):
+        return Dataset(sliced(unbatched(tensors)) if tensors.batched is not None or tensors.origin
+                       else slice_of_unknown(UNKNOWN), sliced=True)
+    if isinstance(tensors, ListVal):  # file names, usually
+        return Dataset(element_of(tensors), sliced=True)
+    return Dataset(slice_of_unknown(tensors), sliced=True)
+
+
+def slice_of_unknown(value: Value) -> Value:
+    """A slice of an array of unknown origin: one axis fewer, so no batch axis (when it is an image at all)."""
+    if value is UNKNOWN or isinstance(value, Opaque):
+        return Image(batched=False, from_slices=True)
+    if isinstance(value, Image):  # x / 255. of unknown data
+        return value.but(batched=False, from_slices=True)
+    return UNKNOWN
 
 
 def sliced(value: Value) -> Value:
     if isinstance(value, Image):
-        return value.but(from_slices=True)
+        return value.but(from_slices=True) if value.batched is False else value
     if isinstance(value, TupleVal):
         return TupleVal(tuple(sliced(v) for v in value.items))
     return value
@@ -134,7 +149,7 @@ def dataset_map(call) -> Value:
     fn = call.arg(0, "map_func")
     args = list(ds.element.items) if isinstance(ds.element, TupleVal) else [ds.element]
     result = call.interp.call(fn, replace(call, args=args, kwargs={}, indirect=True))
-    return Dataset(result, ds.shuffled)
+    return Dataset(sliced(result) if ds.sliced else result, ds.shuffled, sliced=ds.sliced)
 
 
 @method("dataset", "batch", "padded_batch")
@@ -142,20 +157,20 @@ def dataset_batch(call) -> Value:
     return Dataset(rebatched(call.receiver.element), call.receiver.shuffled)
 
 
+@method("dataset", "shuffle")
+def dataset_shuffle(call) -> Value:
+    return replace(call.receiver, shuffled=True)
+
+
 @method("dataset", "unbatch")
 def dataset_unbatch(call) -> Value:
     return Dataset(unbatched(call.receiver.element), call.receiver.shuffled)
 
 
-@method("dataset", "shuffle")
-def dataset_shuffle(call) -> Value:
-    return Dataset(call.receiver.element, True)
-
-
 @method("dataset", "repeat")
 def dataset_repeat(call) -> Value:
     ds: Dataset = call.receiver
-    if ds.single and isinstance(ds.element, Image):  # one element, over and over
+    if ds.single and isinstance(ds.element, Image) and ds.element.batched is False:  # one image, over and over
         return Dataset(ds.element.but(repeated=True), ds.shuffled)
     return ds
 
