@@ -460,3 +460,45 @@ def test_a_module_named_like_a_library_does_not_hide_findings(codes):
     project = dict(REAL_WORLD_CLEAN["a-module-named-like-a-library-elsewhere-in-the-tree"])
     project["app/classify.py"] = project["app/classify.py"].replace("preprocess_input(x)", "x")
     assert codes(project) == {"CNN101"}
+
+
+HUB_CASES = {
+    "hub-size-from-the-handle": ({"CNN202"}, """
+import tensorflow as tf
+import tensorflow_hub as hub
+URL = "https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/classification/5"
+classifier = tf.keras.Sequential([hub.KerasLayer(URL)])
+images = tf.keras.utils.image_dataset_from_directory("d", image_size=(160, 160), labels=None)
+classifier.predict(images.map(lambda x: x / 255.0))
+"""),
+    "hub-size-matches": (set(), """
+import tensorflow as tf
+import tensorflow_hub as hub
+URL = "https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/classification/5"
+classifier = tf.keras.Sequential([hub.KerasLayer(URL)])
+images = tf.keras.utils.image_dataset_from_directory("d", image_size=(224, 224), labels=None)
+classifier.predict(images.map(lambda x: x / 255.0))
+"""),
+    "hub-feature-vector-takes-other-sizes": (set(), """
+import tensorflow as tf
+import tensorflow_hub as hub
+layer = hub.KerasLayer("https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/feature_vector/5")
+images = tf.keras.utils.image_dataset_from_directory("d", image_size=(160, 160), labels=None)
+layer(next(iter(images)) / 255.0)
+"""),
+    "hub-preprocess-then-rescaling-is-double": ({"CNN103"}, """
+import tensorflow as tf
+import tensorflow_hub as hub
+model = tf.keras.Sequential([
+    tf.keras.layers.Rescaling(1. / 255),
+    hub.KerasLayer("https://tfhub.dev/google/imagenet/resnet_v2_50/feature_vector/5"),
+])
+ds = tf.keras.utils.image_dataset_from_directory("d", image_size=(224, 224))
+model.fit(ds.map(lambda x, y: (tf.keras.applications.resnet_v2.preprocess_input(x), y)))
+"""),
+}
+
+
+@pytest.mark.parametrize("expected, code", HUB_CASES.values(), ids=HUB_CASES.keys())
+def test_tf_hub(expected, code, codes):
+    assert codes(code) == expected
