@@ -1,53 +1,17 @@
-"""The rule catalog. Each module holds one rule; its page is in the top-level rules/ folder."""
+"""The rule catalog: every ``cnnNNN_*.py`` module here holds one rule (``RULE``); its page is in
+the top-level rules/ folder. Adding a rule is adding a module and a page."""
 from __future__ import annotations
 
-from . import (
-    cnn000_parse_error,
-    cnn101_missing_preprocess_input,
-    cnn102_preprocess_family_mismatch,
-    cnn103_double_normalization,
-    cnn104_scale_range_mismatch,
-    cnn201_missing_resize,
-    cnn202_input_size_mismatch,
-    cnn203_missing_batch_axis,
-    cnn105_uint8_arithmetic,
-    cnn204_channel_count_mismatch,
-    cnn301_bgr_input,
-    cnn401_repeated_input,
-    cnn402_unbatched_dataset,
-    cnn403_train_infer_mismatch,
-    cnn404_shuffled_eval_order,
-    cnn501_single_unit_softmax,
-    cnn502_decode_predictions_custom_head,
-    cnn503_frozen_base_training_mode,
-)
+import importlib
+import pkgutil
+
 from .base import Rule
 
-ALL_RULES: tuple[Rule, ...] = tuple(
-    sorted(
-        (m.RULE for m in (
-            cnn000_parse_error,
-            cnn101_missing_preprocess_input,
-            cnn102_preprocess_family_mismatch,
-            cnn103_double_normalization,
-            cnn104_scale_range_mismatch,
-            cnn201_missing_resize,
-            cnn202_input_size_mismatch,
-            cnn203_missing_batch_axis,
-            cnn105_uint8_arithmetic,
-            cnn204_channel_count_mismatch,
-            cnn301_bgr_input,
-            cnn401_repeated_input,
-            cnn402_unbatched_dataset,
-            cnn403_train_infer_mismatch,
-            cnn404_shuffled_eval_order,
-            cnn501_single_unit_softmax,
-            cnn502_decode_predictions_custom_head,
-            cnn503_frozen_base_training_mode,
-        )),
-        key=lambda r: r.code,
-    )
-)
+ALL_RULES: tuple[Rule, ...] = tuple(sorted(
+    (importlib.import_module(f"{__name__}.{m.name}").RULE for m in pkgutil.iter_modules(__path__)
+     if m.name.startswith("cnn")),
+    key=lambda r: r.code,
+))
 BY_CODE = {r.code: r for r in ALL_RULES}
 
 
