@@ -6,6 +6,7 @@ so ``cnnlint --version`` and ``--help`` start at once.
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -123,6 +124,8 @@ def lint(paths: tuple[Path, ...], fmt: str, config_path: Path | None, select, ex
         for path in targets:
             if not path.exists():
                 raise click.UsageError(f"no such file or folder: {path}")
+            if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+                raise click.UsageError(f"cannot read {path}: permission denied")
     try:
         settings = load(config_path if config_path else find_pyproject(targets[0] if stdin is None
                                                                           else stdin_filename.parent
