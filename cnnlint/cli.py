@@ -105,9 +105,14 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only, no summary.")
 @click.option("--fix", is_flag=True, help="Apply the certain fixes in place (see the rule pages), then report the rest.")
 @click.option("--diff", is_flag=True, help="Print the certain fixes as a unified diff and change nothing.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of cores; 1 stays in this process).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where the cache lives (default: $CNNLINT_CACHE_DIR, else .cnnlint_cache at the project root).")
 def lint(paths: tuple[Path, ...], fmt: str, config_path: Path | None, select, extend_select, ignore,
          per_file_ignores, exclude, extend_exclude, respect_gitignore, force_exclude, stdin_filename,
-         show_suppressed, statistics, quiet, fix, diff) -> int:
+         show_suppressed, statistics, quiet, fix, diff, jobs, no_cache, cache_dir) -> int:
     """Lint PATHS (files, folders and notebooks; default: the current folder)."""
     from .config import ConfigError, find_pyproject, load
     from .lint import lint as run
@@ -142,7 +147,10 @@ def lint(paths: tuple[Path, ...], fmt: str, config_path: Path | None, select, ex
             setattr(settings, key, value if key != "extend_select" else settings.extend_select + value)
     settings.per_file_ignores = {**settings.per_file_ignores, **per_file_ignores}
 
-    result = run(targets, settings=settings, force_exclude=force_exclude, stdin=stdin, fix=fix or diff)
+    from .cache import location
+
+    result = run(targets, settings=settings, force_exclude=force_exclude, stdin=stdin, fix=fix or diff,
+                 jobs=jobs or os.cpu_count() or 1, cache_dir=None if no_cache else location(cache_dir, settings.root))
     rules = settings.rules
     if diff:
         for change in result.fixed:

@@ -1,0 +1,95 @@
+"""Which files must be analysed together: a linted file and the project modules it imports.
+
+Findings of one module can depend on the modules it imports (a helper's return value) and
+on the modules that call into it (a helper's arguments), so files connected by imports (or by the literal path of a saved model) form
+one group; unconnected files are groups of their own. Imports are found with a cheap scan of
+the raw bytes that over-approximates (a name that may be a project module counts), so a group
+is never too small. Groups are the unit of caching and of parallel work.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([\w., \t()]+)|import[ \t]+([\w., \t]+))""",
+                    re.MULTILINE)
+
+
+# A model saved in one file and loaded in another links them too (CNN403): same literal path.
+MODEL_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5))["']""")
+
+
+def imported_names(data: bytes) -> set[tuple[int, str]]:
+    """(relative level, dotted name) of everything a file may import, submodules included."""
+    names: set[tuple[int, str]] = set()
+    for m in IMPORT.finditer(data):
+        if m.group(4) is not None:
+            for part in m.group(4).decode("ascii", "replace").split(","):
+                dotted = part.strip().split(" ")[0]
+                pieces = dotted.split(".")
+                names.update((0, ".".join(pieces[: i + 1])) for i in range(len(pieces)) if pieces[0])
+            continue
+        level = len(m.group(1))
+        base = m.group(2).decode("ascii", "replace")
+        pieces = [p for p in base.split(".") if p]
+        names.update((level, ".".join(pieces[: i + 1])) for i in range(len(pieces)))
+        for name in m.group(3).decode("ascii", "replace").replace("(", "").replace(")", "").split(","):
+            name = name.strip().split(" ")[0]
+            if name.isidentifier():
+                names.add((level, ".".join(pieces + [name])))
+    return names
+
+
+def groups(relevant: list[Path], known: list[Path], read, module_names) -> list[list[Path]]:
+    """Connected groups of the relevant files and the known project files they import, sorted."""
+    index: dict[str, list[Path]] = {}
+    for path in known:
+        if path.suffix == ".py":
+            for name in module_names(path):
+                index.setdefault(name, []).append(path)
+    python_files = [p for p in known if p.suffix == ".py"]
+    parent: dict[Path, Path] = {}
+
+    def find(p: Path) -> Path:
+        while parent.setdefault(p, p) != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    def union(a: Path, b: Path) -> None:
+        parent[find(a)] = find(b)
+
+    by_model_file: dict[bytes, Path] = {}
+    todo = list(relevant)
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        find(path)
+        data = read(path)
+        if data is None:
+            continue
+        for literal in MODEL_FILE.findall(data):
+            if literal in by_model_file:
+                union(path, by_model_file[literal])
+            by_model_file.setdefault(literal, path)
+        for level, dotted in imported_names(data):
+            for target in _candidates(level, dotted, path, index, python_files):
+                if target != path:
+                    union(path, target)
+                    todo.append(target)
+    members: dict[Path, list[Path]] = {}
+    for path in seen:
+        members.setdefault(find(path), []).append(path)
+    return sorted((sorted(group) for group in members.values()), key=lambda g: g[0])
+
+
+def _candidates(level: int, dotted: str, importer: Path, index, python_files) -> list[Path]:
+    if not level:
+        return index.get(dotted, [])
+    if not dotted:  # from . import x: the package's __init__ (x itself is listed on its own)
+        return [p for p in python_files if p.stem == "__init__" and p.parent in importer.parents]
+    last = dotted.rsplit(".", 1)[-1]
+    return [p for p in python_files if p.stem == last or (p.stem == "__init__" and p.parent.name == last)]

@@ -1,0 +1,76 @@
+"""--jobs and the cache change nothing in the output; the cache is invalidated by what matters."""
+from __future__ import annotations
+
+import json
+
+from conftest import cnnlint, write_files
+from test_cli import CLEAN, RAW
+
+HELPER = """
+from keras.applications.resnet50 import preprocess_input
+from keras.utils import img_to_array, load_img
+def load(path):
+    return preprocess_input(img_to_array(load_img(path, target_size=(224, 224)))[None])
+"""
+MAIN = """
+from keras.applications import ResNet50
+from helpers import load
+ResNet50().predict(load("a.jpg"))
+"""
+
+
+def tree(tmp_path):
+    files = {f"pkg{i}/raw{i}.py": RAW for i in range(6)}
+    files.update({f"pkg{i}/clean{i}.py": CLEAN for i in range(6)})
+    files.update({"app/helpers.py": HELPER, "app/main.py": MAIN, "notes.py": "print('no ML here')\n"})
+    write_files(tmp_path, files)
+
+
+def test_output_is_identical_with_jobs_and_cache(tmp_path):
+    tree(tmp_path)
+    runs = [cnnlint("--format", "json", *args, ".", cwd=tmp_path) for args in (
+        ["--no-cache", "--jobs", "1"], ["--no-cache", "--jobs", "2"], ["--jobs", "2"], ["--jobs", "2"],
+        ["--jobs", "1"])]
+    assert all(r.returncode == 1 for r in runs)
+    assert len({r.stdout for r in runs}) == 1
+    assert len(json.loads(runs[0].stdout)) == 12
+    assert (tmp_path / ".cnnlint_cache").is_dir()
+
+
+def test_changing_a_helper_invalidates_its_importers(tmp_path):
+    tree(tmp_path)
+    assert "app/main.py" not in cnnlint(".", cwd=tmp_path).stdout
+    (tmp_path / "app" / "helpers.py").write_text(HELPER.replace("preprocess_input(", "("))
+    assert "app/main.py:4:1: CNN101" in cnnlint(".", cwd=tmp_path).stdout
+    (tmp_path / "app" / "helpers.py").write_text(HELPER)
+    assert "app/main.py" not in cnnlint(".", cwd=tmp_path).stdout
+
+
+def test_configuration_applies_to_cached_results(tmp_path):
+    tree(tmp_path)
+    first = cnnlint(".", cwd=tmp_path)
+    assert "CNN203" in first.stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.cnnlint]\nignore = ["CNN203"]\n')
+    second = cnnlint(".", cwd=tmp_path)
+    assert "CNN203" not in second.stdout and "CNN101" in second.stdout
+
+
+def test_corrupted_entries_are_ignored_and_rebuilt(tmp_path):
+    tree(tmp_path)
+    expected = cnnlint(".", cwd=tmp_path).stdout
+    entries = list((tmp_path / ".cnnlint_cache").rglob("*.json"))
+    assert entries
+    for i, entry in enumerate(entries):
+        entry.write_text(["", "{not json", '{"key": "other"}', "[1, 2]"][i % 4])
+    again = cnnlint(".", cwd=tmp_path)
+    assert (again.stdout, again.returncode) == (expected, 1)
+    assert "Traceback" not in again.stderr
+    assert all(json.loads(e.read_text()).get("findings") is not None for e in entries)
+
+
+def test_cache_dir_option_and_environment(tmp_path):
+    tree(tmp_path)
+    cnnlint("--cache-dir", "elsewhere", ".", cwd=tmp_path)
+    assert (tmp_path / "elsewhere").is_dir() and not (tmp_path / ".cnnlint_cache").exists()
+    cnnlint("--no-cache", ".", cwd=tmp_path)
+    assert not (tmp_path / ".cnnlint_cache").exists()
