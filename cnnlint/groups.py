@@ -22,7 +22,8 @@ MODEL_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5))["']""
 def imported_names(data: bytes) -> set[tuple[int, str]]:
     """(relative level, dotted name) of everything a file may import, submodules included."""
     names: set[tuple[int, str]] = set()
-    for m in IMPORT.finditer(data):
+    lines = b"\n".join(line for line in data.splitlines() if b"import" in line)  # skips notebook outputs fast
+    for m in IMPORT.finditer(lines):
         if m.group(4) is not None:
             for part in m.group(4).decode("ascii", "replace").split(","):
                 dotted = part.strip().split(" ")[0]
@@ -71,7 +72,8 @@ def groups(relevant: list[Path], known: list[Path], read, module_names) -> list[
         data = read(path)
         if data is None:
             continue
-        for literal in MODEL_FILE.findall(data):
+        model_files = MODEL_FILE.findall(data) if any(ext in data for ext in (b".h5", b".keras", b".hdf5")) else ()
+        for literal in model_files:
             if literal in by_model_file:
                 union(path, by_model_file[literal])
             by_model_file.setdefault(literal, path)

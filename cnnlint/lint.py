@@ -150,7 +150,8 @@ class Run:
             for i, group, _ in todo:
                 entry, project = analyse_group(group, sources, root, self.texts, keep_fixes=self.fix)
                 entries[i] = entry
-                self.projects.append(project)
+                if self.fix:  # the module states are kept only for fixing: they are large
+                    self.projects.append(project)
         else:
             import multiprocessing
 

@@ -21,9 +21,13 @@ from .ipython import dedent_cell, mask_ipython
 
 SUFFIXES = (".py", ".ipynb")
 
-# A file can only matter if it mentions one of these (checked on the raw bytes before parsing).
-RELEVANT = re.compile(
-    rb"keras|tensorflow|preprocess_input|tensorflow_hub|\bhub\b|\bcv2\b|\bPIL\b|predict|\.fit\(|applications"
+# A file can only raise a finding if it mentions one of these (checked on the raw bytes before
+# parsing): a pre-trained model, a preprocessing function, an image loader or pipeline, a head
+# (softmax), a saved model. Modules such a file imports are analysed with it whatever they mention.
+RELEVANT = (
+    b"applications", b"preprocess_input", b"tensorflow_hub", b"KerasLayer", b"load_img", b"img_to_array",
+    b"ImageDataGenerator", b"image_dataset_from_directory", b"flow_from_", b"cv2", b"PIL", b"imread", b"decode_",
+    b"softmax", b"Softmax", b"from_tensor_slices", b"convert_image_dtype", b"load_model", b"Rescaling",
 )
 
 
@@ -91,9 +95,10 @@ class Ignorer:
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
         self.respect_gitignore = respect_gitignore
         self.gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+        self.folders: dict[Path, list[Path]] = {}
 
     def __call__(self, path: Path, is_dir: bool = False) -> bool:
-        full = path.resolve() if not path.is_absolute() else path
+        full = path.absolute()
         if self._matches(self.spec, full, self.root, is_dir) or self._matches(self.spec, full, full.parent, is_dir):
             return True
         if self.respect_gitignore:
@@ -112,13 +117,15 @@ class Ignorer:
         return bool(rel) and spec.match_file(rel + ("/" if is_dir else ""))
 
     def _repo_folders(self, folder: Path) -> list[Path]:
-        """The folder and its parents up to the repository's top (where .git is)."""
-        out = []
-        for candidate in (folder, *folder.parents):
-            out.append(candidate)
-            if (candidate / ".git").exists():
-                break
-        return out
+        """The folder and its parents up to the repository's top (where .git is), remembered per folder."""
+        if folder not in self.folders:
+            out = []
+            for candidate in (folder, *folder.parents):
+                out.append(candidate)
+                if (candidate / ".git").exists():
+                    break
+            self.folders[folder] = [f for f in out if self._gitignore(f) is not None]
+        return self.folders[folder]
 
     def _gitignore(self, folder: Path):
         if folder not in self.gitignores:
@@ -242,4 +249,4 @@ def notebook_program(data: bytes) -> tuple[str, CellMap]:
 
 
 def is_relevant(data: bytes) -> bool:
-    return RELEVANT.search(data) is not None
+    return any(token in data for token in RELEVANT)  # one fast substring search each

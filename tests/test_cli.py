@@ -105,13 +105,13 @@ def test_explicit_file_is_linted_even_inside_a_skipped_folder(tmp_path):
 
 
 def test_broken_files_are_cnn000_and_the_run_goes_on(tmp_path):
-    write_files(tmp_path, {"py2.py": 'import keras\nprint "hello"\n', "raw.py": RAW, "empty.py": "",
+    write_files(tmp_path, {"py2.py": 'from keras.applications import VGG16\nprint "hello"\n', "raw.py": RAW, "empty.py": "",
                            "notebook_export.py": "!pip install keras\n%matplotlib inline\n" + CLEAN})
-    (tmp_path / "latin.py").write_bytes(b"import keras\nname = '\xe9t\xe9'\n")
-    (tmp_path / "declared.py").write_bytes(b"# -*- coding: latin-1 -*-\nimport keras\nname = '\xe9t\xe9'\n")
+    (tmp_path / "latin.py").write_bytes(b"from keras.applications import VGG16\nname = '\xe9t\xe9'\n")
+    (tmp_path / "declared.py").write_bytes(b"# -*- coding: latin-1 -*-\nfrom keras.applications import VGG16\nname = '\xe9t\xe9'\n")
     (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbf" + CLEAN.encode())
-    (tmp_path / "nul.py").write_bytes(b"import keras\x00\n")
-    (tmp_path / "binary.py").write_bytes(bytes(range(256)) * 4 + b"keras")
+    (tmp_path / "nul.py").write_bytes(b"from keras.applications import VGG16\x00\n")
+    (tmp_path / "binary.py").write_bytes(bytes(range(256)) * 4 + b"keras.applications")
     (tmp_path / "crlf.py").write_bytes(RAW.replace("\n", "\r\n").encode())
     result = cnnlint("--format", "json", ".", cwd=tmp_path)
     assert result.returncode == 1
@@ -125,7 +125,7 @@ def test_broken_files_are_cnn000_and_the_run_goes_on(tmp_path):
 
 def test_huge_and_deeply_nested_files(tmp_path):
     big = CLEAN + "values = [\n" + "    1,\n" * 20_000 + "]\n"
-    deep = "import keras\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
+    deep = "from keras.applications import VGG16\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
     write_files(tmp_path, {"big.py": big, "deep.py": deep})
     result = cnnlint("--format", "json", ".", cwd=tmp_path)
     assert "Traceback" not in result.stderr
@@ -143,7 +143,7 @@ def test_python_dash_m_and_examples():
 
 def test_what_cpython_accepts_is_not_a_parse_error(tmp_path):
     # consistent tab/space indentation CPython runs (libcst's tokenizer refuses it on its own)
-    (tmp_path / "tabs.py").write_text("import keras\ndef f(n):\n \tfor i in range(n):\n         print(i)\n")
+    (tmp_path / "tabs.py").write_text("from keras.applications import VGG16\ndef f(n):\n \tfor i in range(n):\n         print(i)\n")
     compile((tmp_path / "tabs.py").read_text(), "tabs.py", "exec")
     result = cnnlint("tabs.py", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "")

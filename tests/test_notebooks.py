@@ -59,9 +59,9 @@ def test_fixed_notebook_is_clean(tmp_path):
 
 
 def test_broken_notebooks_are_cnn000(tmp_path):
-    (tmp_path / "invalid.ipynb").write_text("{not json, keras")
-    (tmp_path / "nocells.ipynb").write_text('{"metadata": {"kernel": "keras"}}')
-    write_notebook(tmp_path / "syntax.ipynb", [new_code_cell("import keras"), new_code_cell("print 'py2'")])
+    (tmp_path / "invalid.ipynb").write_text("{not json, keras.applications")
+    (tmp_path / "nocells.ipynb").write_text('{"metadata": {"kernel": "keras.applications"}}')
+    write_notebook(tmp_path / "syntax.ipynb", [new_code_cell("from keras.applications import VGG16"), new_code_cell("print 'py2'")])
     write_notebook(tmp_path / "outputs_only.ipynb", [new_markdown_cell("nothing to run")])
     result = cnnlint("--format", "json", ".", cwd=tmp_path)
     assert "Traceback" not in result.stderr
@@ -72,7 +72,7 @@ def test_broken_notebooks_are_cnn000(tmp_path):
 
 def test_ipython_forms_that_are_not_errors(tmp_path):
     cells = [
-        new_code_cell("import keras"),
+        new_code_cell("from keras.applications import VGG16"),
         new_code_cell("!pip install \\\n    tensorflow \\\n    keras"),
         new_code_cell("    x = 1\n    y = x + 1"),  # a cell indented as a whole
         new_code_cell("acc = 0.5\nprint('accuracy: %f'\n      % acc)"),  # % continuing an expression
@@ -85,7 +85,7 @@ def test_ipython_forms_that_are_not_errors(tmp_path):
 
 
 def test_parse_errors_name_the_cell_and_cpythons_reason(tmp_path):
-    write_notebook(tmp_path / "nb.ipynb", [new_code_cell("import keras"), new_code_cell("x = 1"),
+    write_notebook(tmp_path / "nb.ipynb", [new_code_cell("from keras.applications import VGG16"), new_code_cell("x = 1"),
                                            new_code_cell("image = # YOUR CODE HERE")])
     (finding,) = json.loads(cnnlint("--format", "json", "nb.ipynb", cwd=tmp_path).stdout)
     assert (finding["code"], finding["cell"], finding["line"]) == ("CNN000", 3, 1)

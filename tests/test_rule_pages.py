@@ -59,3 +59,23 @@ def test_unknown_rule_is_a_usage_error():
     assert result.returncode == 2
     assert "unknown rule" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_relevance_prefilter_keeps_every_bad_example(rule):
+    from cnnlint.sources import is_relevant
+
+    assert is_relevant(example(rule, "## Example").encode())
+
+
+def test_relevance_prefilter_keeps_every_labelled_corpus_case():
+    """The shared corpus (beside the repository, in CI too): no file with a labelled bug is skipped."""
+    cases = REPO.parent / "shared" / "corpus" / "cases"
+    if not cases.is_dir():
+        pytest.skip("no ../shared/corpus here")
+    from cnnlint.sources import is_relevant
+
+    for path in sorted(cases.glob("*.py")):
+        text = path.read_bytes()
+        if b"# expected: clean" not in text:
+            assert is_relevant(text), path.name
