@@ -41,12 +41,12 @@ def imported_names(data: bytes) -> set[tuple[int, str]]:
     return names
 
 
-def groups(relevant: list[Path], known: list[Path], read, module_names) -> list[list[Path]]:
+def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[list[Path]]:
     """Connected groups of the relevant files and the known project files they import, sorted."""
     index: dict[str, list[Path]] = {}
     for path in known:
         if path.suffix == ".py":
-            for name in module_names(path):
+            for name in module_names(path, root):
                 index.setdefault(name, []).append(path)
     python_files = [p for p in known if p.suffix == ".py"]
     parent: dict[Path, Path] = {}
@@ -95,3 +95,14 @@ def _candidates(level: int, dotted: str, importer: Path, index, python_files) ->
         return [p for p in python_files if p.stem == "__init__" and p.parent in importer.parents]
     last = dotted.rsplit(".", 1)[-1]
     return [p for p in python_files if p.stem == last or (p.stem == "__init__" and p.parent.name == last)]
+
+
+def module_names(path: Path, root: Path) -> list[str]:
+    """Every dotted name a file can be imported by: ``a/b/utils.py`` is ``utils``, ``b.utils``, ``a.b.utils``."""
+    try:
+        parts = list(path.resolve().relative_to(root).with_suffix("").parts)
+    except ValueError:
+        parts = [path.stem]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return [".".join(parts[i:]) for i in range(len(parts) - 1, -1, -1) if parts[i:]]

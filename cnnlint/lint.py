@@ -119,10 +119,8 @@ class Run:
         raw: list[tuple[Finding, bool]] = [(_file_error(p, msg), False) for p, msg in sources.errors.items()]
         self.projects, self.texts = [], Texts()
         if relevant:  # otherwise libcst is never imported
-            from .analysis.project import module_names
-
             root = _root(paths if stdin is None else [stdin[0]])
-            work = groups(relevant, list(sources.known), sources.get, lambda p: module_names(p, root))
+            work = groups(relevant, list(sources.known), sources.get, root)
             raw += self.analyse_all(work, sources, root, result)
         codes = {r.code for r in self.rules}
         ignores = PerFileIgnores(settings)

@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ipython import mask_ipython
+from ..groups import module_names
 from ..sources import display_path
 from .facts import UNKNOWN, Function, ModuleRef, Value
 from .interpreter import Env, Event, Interpreter, Renormalised, Sink
@@ -211,17 +212,6 @@ class Project:
         if state is None:
             return UNKNOWN
         return state.env.vars.get(name, UNKNOWN)
-
-
-def module_names(path: Path, root: Path) -> list[str]:
-    """Every dotted name a file can be imported by: ``a/b/utils.py`` is ``utils``, ``b.utils``, ``a.b.utils``."""
-    try:
-        parts = list(path.resolve().relative_to(root).with_suffix("").parts)
-    except ValueError:
-        parts = [path.stem]
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    return [".".join(parts[i:]) for i in range(len(parts) - 1, -1, -1) if parts[i:]]
 
 
 def _import_root(path: Path, dotted: str) -> Path:
