@@ -8,6 +8,7 @@ so that entry points nobody calls (routes, ``main``) are checked too.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..ipython import mask_ipython
 from ..groups import module_names
 from ..sources import display_path
+from .positions import positions
 from .facts import UNKNOWN, Function, ModuleRef, Value
 from .interpreter import Env, Event, Interpreter, Renormalised, Sink
 
@@ -61,8 +63,15 @@ class ModuleState:
 
 
 def parse(path: Path, text: str, name: str) -> ModuleState:
-    """Parse a module; raises libcst.ParserSyntaxError (and RecursionError on absurd nesting)."""
+    """Parse a module; raises libcst.ParserSyntaxError (and RecursionError on absurd nesting).
+
+    Positions come from CPython's ast where it agrees with libcst (fast), else from libcst's
+    metadata (slow, always right).
+    """
     tree = cst.parse_module(text)
+    found = positions(tree, text) if os.environ.get("CNNLINT_POSITIONS") != "libcst" else None
+    if found is not None:
+        return ModuleState(path, name, tree, found)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider))
 

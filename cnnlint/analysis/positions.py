@@ -1,0 +1,94 @@
+"""Source positions of the nodes the analysis reports, without libcst's position metadata.
+
+libcst's PositionProvider regenerates the code of the whole module to find positions, which
+costs more than parsing and analysing together. cnnlint only needs the positions of a few node
+kinds (calls, operators, comparisons). CPython's ``ast`` has them for free: the nodes of each
+kind are matched in source order, libcst's pre-order against ast's sorted starts. When the two
+trees disagree on a count, ``None`` is returned and the caller falls back to libcst's metadata.
+Nodes inside f-strings are left out on both sides (CPython before 3.12 places them unreliably).
+"""
+from __future__ import annotations
+
+import ast
+import warnings
+from typing import NamedTuple
+
+import libcst as cst
+
+# libcst node type -> ast node type(s) with the same meaning
+KINDS = {
+    cst.Call: (ast.Call,),
+    cst.BinaryOperation: (ast.BinOp,),
+    cst.UnaryOperation: (ast.UnaryOp,),
+    cst.Comparison: (ast.Compare,),
+    cst.AugAssign: (ast.AugAssign,),
+}
+
+
+class Point(NamedTuple):
+    line: int
+    column: int  # 0-based, in characters
+
+
+class Range(NamedTuple):
+    start: Point
+    end: Point
+
+
+class _Collect(cst.CSTVisitor):
+    def __init__(self):
+        super().__init__()
+        self.found: dict[type, list[cst.CSTNode]] = {kind: [] for kind in KINDS}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.FormattedString):
+            return False
+        bucket = self.found.get(type(node))
+        if bucket is not None:
+            bucket.append(node)
+        return True
+
+
+def _ast_nodes(tree: ast.AST) -> dict[type, list[ast.AST]]:
+    found: dict[type, list[ast.AST]] = {kind: [] for kinds in KINDS.values() for kind in kinds}
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.JoinedStr):
+            continue
+        bucket = found.get(type(node))
+        if bucket is not None:
+            bucket.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def positions(module: cst.Module, text: str) -> dict[cst.CSTNode, Range] | None:
+    """Positions of the calls, operators and comparisons of ``module``, or None if unsure."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    collect = _Collect()
+    module.visit(collect)
+    theirs = _ast_nodes(tree)
+    lines = text.splitlines()
+    out: dict[cst.CSTNode, Range] = {}
+    for kind, ast_kinds in KINDS.items():
+        ours = collect.found[kind]
+        matched = sorted((n for k in ast_kinds for n in theirs[k]),
+                         key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
+        if len(ours) != len(matched):
+            return None
+        for node, other in zip(ours, matched):
+            out[node] = Range(Point(other.lineno, _chars(lines, other.lineno, other.col_offset)),
+                              Point(other.end_lineno, _chars(lines, other.end_lineno, other.end_col_offset)))
+    return out
+
+
+def _chars(lines: list[str], line: int, offset: int) -> int:
+    """ast counts UTF-8 bytes; findings count characters."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) if not text.isascii() else offset
