@@ -8,9 +8,9 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pathspec
-
 from typing import TYPE_CHECKING
+
+import pathspec
 
 from .cache import Cache
 from .config import Settings

@@ -180,6 +180,7 @@ class Model(Value):
     attrs: dict[str, Value] = field(default_factory=dict)
     layers: list[Value] | None = None  # a Sequential built with .add()
     trainable_history: list[bool] = field(default_factory=list)  # model.trainable = ..., in order
+    expects_with_weights: Expectation | None = None  # what model.load_weights(path) makes it expect
 
     def __hash__(self) -> int:
         return id(self)

@@ -29,7 +29,6 @@ from .facts import (
     PathStr,
     Predictions,
     Step,
-    Symbolic,
     TupleVal,
     Value,
     image_of,

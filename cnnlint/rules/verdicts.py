@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..analysis.facts import NATIVE, RAW, Image, Step
+from ..analysis.facts import NATIVE, RAW, Image, Scale, Step
 from ..knowledge import knowledge
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def _mode_of(seen: Image) -> str | None:
     if seen.scale.mode:
         return seen.scale.mode
     for name, mode in knowledge().modes.items():
-        if mode.range and seen.scale.same(RAW.__class__.interval(*mode.range)) and name != "none":
+        if mode.range and seen.scale.same(Scale.interval(*mode.range)) and name != "none":
             return name
     return None
 

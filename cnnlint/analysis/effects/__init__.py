@@ -161,8 +161,8 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
     if name == "add" and model.layers is not None:
         model.layers.append(c.arg(0, "layer"))
         models.rebuild(model, c, added=len(model.layers) - 1)
-    if name == "load_weights" and model.expects is None and "weights_loaded" in model.attrs:
-        model.expects = model.attrs["weights_loaded"]
+    if name == "load_weights" and model.expects is None:
+        model.expects = model.expects_with_weights
     if name in ("save", "save_weights"):
         path = c.const(0, "filepath")
         if isinstance(path, str):

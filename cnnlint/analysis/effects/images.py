@@ -42,7 +42,7 @@ def file_channels(path: Value) -> int | None:
     return FILE_CHANNELS
 
 
-def hw(value, pil_order: bool = False) -> tuple[int, int] | None:
+def known_size(value, pil_order: bool = False) -> tuple[int, int] | None:
     """(height, width) from a size argument; PIL and OpenCV take (width, height)."""
     if isinstance(value, Const) and isinstance(value.value, (tuple, list)) and len(value.value) >= 2:
         a, b = value.value[0], value.value[1]
@@ -51,11 +51,6 @@ def hw(value, pil_order: bool = False) -> tuple[int, int] | None:
     if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
         return (value.value, value.value)
     return None
-
-
-def known_size(value, pil_order: bool = False):
-    """A resize target: its size when literal, otherwise unknown (but no longer the native size)."""
-    return hw(value, pil_order)
 
 
 # -- keras.utils ----------------------------------------------------------------
@@ -88,7 +83,7 @@ def array_to_img(call):
     return UNKNOWN
 
 
-@function("keras.preprocessing.image.smart_resize", "keras.layers.Resizing.__call__")
+@function("keras.preprocessing.image.smart_resize")
 def smart_resize(call):
     return resized(call.arg(0, "x"), known_size(call.arg(1, "size")))
 

@@ -27,7 +27,7 @@ from ..facts import (
     Value,
 )
 from ..arithmetic import scale_op
-from .images import known_size, resized
+from .images import resized
 from .table import apply, function
 
 # Families whose constructors take (include_top, weights, input_tensor, input_shape) positionally.
@@ -95,7 +95,7 @@ def application(info: ModelInfo):
             model = Model(info.name, line=call.line)
             size, reason = fixed_size(info, include_top, input_shape, pretrained=False)
             if size:
-                model.attrs["weights_loaded"] = Expectation(info.name, None, "", None, size, info.min_size, reason)
+                model.expects_with_weights = Expectation(info.name, None, "", None, size, info.min_size, reason)
             return model
         mode = info.mode
         hint = f"{info.family}.preprocess_input" if mode != "none" else None
@@ -337,8 +337,6 @@ class _Quiet:
 
 
 class _QuietModule:
-    base_calls: list = []
-
     def __init__(self):
         self.base_calls = []
 

@@ -10,7 +10,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING, Callable
 
-from ..facts import UNKNOWN, Image, Symbolic, Value
+from ..facts import UNKNOWN, Const, Image, ModuleRef, Symbolic, Value
 
 if TYPE_CHECKING:
     from ..interpreter import Call
@@ -61,8 +61,6 @@ def apply(value: Value, op, interp, at) -> Value:
 
 def dtype_name(value: Value) -> str | None:
     """'float' or 'uint8' from ``np.float32``, ``"float32"``, ``tf.uint8``, ``float``..."""
-    from ..facts import Const, ModuleRef
-
     text = value.qualname if isinstance(value, ModuleRef) else value.value if isinstance(value, Const) else None
     if not isinstance(text, str):
         return None
