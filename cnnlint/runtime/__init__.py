@@ -1,0 +1,1 @@
+"""cnnlint run: execute a script with its model calls instrumented, measure, compare."""
