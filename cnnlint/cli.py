@@ -1,4 +1,5 @@
-"""The command line: ``cnnlint [PATHS]`` lints; ``cnnlint rule CODE`` explains a rule.
+"""The command line: ``cnnlint [PATHS]`` lints; ``cnnlint rule CODE`` explains a rule;
+``cnnlint run SCRIPT`` runs a script with its model calls watched (needs TensorFlow).
 
 Exit status: 0 no findings, 1 findings, 2 usage or configuration error (one line, no traceback).
 Heavy modules (libcst, the analysis) are imported only by the commands that need them,
@@ -210,3 +211,47 @@ def rule(code: str | None, show_all: bool) -> None:
     if found is None:
         raise click.UsageError(f"unknown rule {code!r}; `cnnlint rule --all` lists them")
     click.echo(found.page, nl=False)
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.option("-m", "module", is_flag=True, help="SCRIPT is a module name, run as `python -m` would.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="text goes to standard error; json to standard output, after the script's own output.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file instead.")
+@click.option("--html", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a self-contained page with the histograms of what reached each model.")
+@click.argument("script")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def run(module: bool, fmt: str, output: Path | None, html: Path | None, script: str, args: tuple[str, ...]) -> int:
+    """Run SCRIPT with its model calls watched, then report what reached each model.
+
+    Like `coverage run`: the script runs as __main__ with ARGS as its sys.argv. Exit status:
+    the script's own when it failed, else 1 when a problem was observed, else 0.
+    """
+    from .runtime.watch import RuntimeUnavailable, require_tensorflow
+
+    try:
+        require_tensorflow()
+    except RuntimeUnavailable as e:
+        raise click.UsageError(str(e)) from None
+    if not module and not os.path.isfile(script):
+        raise click.UsageError(f"no such script: {script}")
+    import json
+
+    from .runtime.run import run as run_script
+
+    status, report = run_script(script, list(args), module)
+    text = json.dumps(report.as_dict(), indent=2) + "\n" if fmt == "json" else str(report) + "\n"
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    elif fmt == "json":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        sys.stderr.write(text)
+    if html is not None:
+        from .runtime.html import write
+
+        write(report, html, script)
+    return status or (1 if report.findings else 0)

@@ -16,6 +16,7 @@ class Mode:
     describe: str  # what a model of this mode expects, for messages
     did: str  # what preprocess_input of this mode did, for messages
     range: tuple[float, float] | None  # the output interval, when it is a plain interval
+    band: tuple[float, float]  # the values real pixels take after it (runtime checks)
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Knowledge:
 def knowledge() -> Knowledge:
     data = tomllib.loads(resources.files(__package__).joinpath("keras.toml").read_text("utf-8"))
     modes = {
-        name: Mode(name, m["describe"], m["did"], tuple(m["range"]) if "range" in m else None)
+        name: Mode(name, m["describe"], m["did"], tuple(m["range"]) if "range" in m else None, tuple(m["band"]))
         for name, m in data["modes"].items()
     }
     families = {name: f["mode"] for name, f in data["families"].items()}

@@ -1,0 +1,75 @@
+"""The static findings for the script, each marked by what the run observed.
+
+A static finding points into a model call (its input argument, usually); the run knows the
+line each call was made from. Both are matched through the call expressions of the file
+(CPython's ``ast``, so a call written over several lines still matches).
+"""
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from functools import cache
+
+from .record import Site
+from .verdicts import RuntimeFinding, _pretrained_base
+
+VALUE_CODES = frozenset({"CNN101", "CNN102", "CNN103", "CNN104"})  # any of them shows in the values
+SHAPE_CODES = frozenset({"CNN201", "CNN202", "CNN203", "CNN204"})
+
+CONFIRMED, CONTRADICTED, NOT_REACHED, NOT_OBSERVABLE = (
+    "confirmed", "contradicted", "not reached", "not observable at run time")
+STATUSES = (CONFIRMED, CONTRADICTED, NOT_REACHED, NOT_OBSERVABLE)
+
+
+@dataclass(frozen=True)
+class Linked:
+    finding: object  # cnnlint.lint.Finding
+    status: str
+    evidence: str = ""
+
+    def as_dict(self) -> dict:
+        return {**self.finding.as_dict(), "status": self.status, "evidence": self.evidence}
+
+
+def link(static: list, sites: list[Site], observed: list[RuntimeFinding]) -> list[Linked]:
+    return [_link(f, sites, observed) for f in static]
+
+
+def _link(finding, sites: list[Site], observed: list[RuntimeFinding]) -> Linked:
+    spans = _calls(os.path.abspath(finding.path)) if finding.cell is None else ()
+    here = [s for s in sites if _same(s.path, finding.path) and any(
+        lo <= finding.line <= hi and lo <= s.line <= hi for lo, hi in spans)]
+    codes = VALUE_CODES if finding.code in VALUE_CODES else {finding.code}
+    if finding.code not in VALUE_CODES | SHAPE_CODES | {"CNN401"}:
+        return Linked(finding, NOT_OBSERVABLE)
+    if not here:  # these codes are reported on the input of a model call: that call never ran
+        return Linked(finding, NOT_REACHED)
+    for site in here:
+        seen = [o for o in observed if o.code in codes and _same(o.path, site.path) and o.line == site.line]
+        if seen:
+            return Linked(finding, CONFIRMED, f"{seen[0].code} at run time: {seen[0].message}")
+        stats = site.stats
+        if finding.code == "CNN401" and stats is not None and stats.hashed >= 2 and stats.distinct < stats.hashed:
+            return Linked(finding, CONFIRMED, f"{stats.hashed} images reached {site.label} over {site.calls} "
+                                              f"calls, only {stats.distinct} distinct")
+    decidable = [s for s in here if s.stats is not None and (finding.code == "CNN401" or _pretrained_base(s))]
+    if decidable:
+        site = decidable[0]
+        return Linked(finding, CONTRADICTED, f"{site.calls} calls of {site.label} observed; their input showed no such problem")
+    return Linked(finding, NOT_OBSERVABLE, "the call was reached, but its input could not be measured")
+
+
+def _same(a: str, b: str) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+@cache
+def _calls(path: str) -> tuple[tuple[int, int], ...]:
+    """(first line, last line) of every call in the file."""
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    return tuple((node.lineno, node.end_lineno or node.lineno) for node in ast.walk(tree) if isinstance(node, ast.Call))

@@ -1,0 +1,130 @@
+"""What a watched script built: Keras application models, and the models that wrap them.
+
+An application model is known from its constructor call (family, weights, include_top,
+include_preprocessing). A model that contains one is followed to it, and the layers in
+front of it become a small "front" model: applying it to a sample of the input shows what
+really reached the pre-trained base, whatever Rescaling or Lambda layers sit before it.
+"""
+from __future__ import annotations
+
+import warnings
+import weakref
+from dataclasses import dataclass
+
+from ..knowledge import knowledge
+
+
+@dataclass(frozen=True)
+class Application:
+    """A ``keras.applications`` model as its constructor was called."""
+
+    name: str  # the constructor, e.g. "ResNet50"
+    family: str  # its keras.applications module, e.g. "resnet50"
+    mode: str  # the input mode the model expects: caffe, tf, torch or none (0..255)
+    weights: str | None  # "imagenet", a weights file, or None (random)
+    include_top: bool
+    input_shape: tuple  # (None, height, width, channels) as built
+    size: int  # the size of its ImageNet weights
+
+    @property
+    def pretrained(self) -> bool:
+        return self.weights is not None
+
+    @property
+    def describe(self) -> str:
+        weights = "random weights" if not self.pretrained else (
+            "imagenet weights" if self.weights == "imagenet" else f"weights from {self.weights}")
+        return f"{self.name} ({weights}, include_top={self.include_top})"
+
+    @classmethod
+    def from_call(cls, name: str, arguments: dict, model) -> Application | None:
+        info = knowledge().models.get(name)
+        if info is None:
+            return None
+        mode = info.mode
+        if arguments.get("include_preprocessing") is False and info.without_preprocessing:
+            mode = info.without_preprocessing
+        weights = arguments.get("weights")
+        return cls(name, info.family, mode, None if weights is None else str(weights),
+                   bool(arguments.get("include_top", True)), tuple(model.input_shape), info.size)
+
+
+class Registry:
+    """Application models by identity, without keeping them alive."""
+
+    def __init__(self):
+        self._apps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._fronts: dict = {}
+
+    def add(self, model, app: Application) -> None:
+        self._apps[model] = app
+
+    def get(self, model) -> Application | None:
+        try:
+            return self._apps.get(model)
+        except TypeError:  # not weak-referenceable or not hashable: not one of ours
+            return None
+
+    def base(self, model):
+        """The application model ``model`` is or contains (directly), with its front.
+
+        Returns (base, application, front, front_layers): ``front`` is None when nothing sits
+        before the base, a callable on arrays otherwise; a base whose front cannot be built
+        (nested deeper, several inputs) is returned with front ``False``: unknown.
+        """
+        app = self.get(model)
+        if app is not None:
+            return model, app, None, ()
+        layers = getattr(model, "layers", None) or []
+        for layer in layers:
+            app = self.get(layer)
+            if app is not None:
+                key = (id(model), id(layer))
+                if key not in self._fronts:
+                    self._fronts[key] = _front(model, layer)
+                front, names = self._fronts[key]
+                return layer, app, front, names
+        return None, None, False, ()
+
+
+def _front(outer, base):
+    """The layers between ``outer``'s input and ``base``, as a model, and their names."""
+    import keras
+
+    layers = list(outer.layers)
+    before = [layer for layer in layers[:layers.index(base)] if type(layer).__name__ != "InputLayer"]
+    if not before:
+        return None, ()
+    names = tuple(type(layer).__name__ for layer in before)
+    if isinstance(outer, keras.Sequential):
+        def apply(x):
+            for layer in before:
+                x = layer(x, training=False) if _takes_training(layer) else layer(x)
+            return x
+        return apply, names
+    inputs = getattr(outer, "inputs", None) or []
+    if len(inputs) != 1:
+        return False, names
+    for node in getattr(base, "_inbound_nodes", []):
+        tensors = getattr(node, "input_tensors", [])
+        if len(tensors) != 1:
+            continue
+        if tensors[0] is inputs[0]:
+            return None, ()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sub = keras.Model(inputs[0], tensors[0])
+        except Exception:  # that call of the base belongs to another model
+            continue
+        return (lambda x: sub(x, training=False)), names
+    return False, names
+
+
+def _takes_training(layer) -> bool:
+    import inspect
+
+    try:
+        return "training" in inspect.signature(layer.call).parameters
+    except (TypeError, ValueError):
+        return False

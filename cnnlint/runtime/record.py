@@ -1,0 +1,88 @@
+"""What reached each model call site of the watched script.
+
+A call site is one line of the user's code calling one entry point (``predict``, ``fit``,
+``model(x)``...) of one model. Observations arrive from the script's thread and from
+tf.data's threads, so a site is updated under the recorder's lock.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .models import Application, Registry
+from .stats import ImageStats, Predictions
+
+INFERENCE = ("predict", "__call__", "predict_on_batch")
+FRONT_SAMPLE = 8  # images per call pushed through the layers in front of a base model
+
+
+@dataclass
+class Site:
+    path: str
+    line: int
+    entry: str  # predict, __call__, predict_on_batch, fit, evaluate
+    model: str  # the model's name
+    app: Application | None  # the pre-trained base the input reaches
+    front: tuple[str, ...]  # the layers in front of that base
+    front_known: bool  # False: the input the base gets could not be computed
+    calls: int = 0
+    shapes: Counter = field(default_factory=Counter)  # batches by the shape of one image, at the base
+    ranks: Counter = field(default_factory=Counter)
+    dtypes: Counter = field(default_factory=Counter)
+    stats: ImageStats | None = None
+    predictions: Predictions = field(default_factory=Predictions)
+    unobserved: int = 0  # calls whose input was of a kind cnnlint does not read (dicts, several inputs)
+
+    @property
+    def inference(self) -> bool:
+        return self.entry in INFERENCE
+
+    @property
+    def label(self) -> str:
+        call = "model(x)" if self.entry == "__call__" else f".{self.entry}()"
+        return f"{self.model} {call}"
+
+    def observe(self, x: np.ndarray, front) -> None:
+        """One batch (or one unbatched image) as the model got it."""
+        if x.ndim == 3:  # a single image where a batch belongs: keep it for CNN203, measure it as one
+            self.ranks[3] += 1
+            x = x[None]
+        else:
+            self.ranks[x.ndim] += 1
+        if x.ndim != 4 or not x.shape[-1]:
+            return
+        if callable(front):
+            x = np.asarray(front(x[:FRONT_SAMPLE]))
+        self.shapes[tuple(int(d) for d in x.shape[1:])] += 1
+        self.dtypes[str(x.dtype)] += 1
+        if self.stats is None:
+            self.stats = ImageStats(x.shape[-1])
+        if x.shape[-1] == self.stats.channels:
+            self.stats.add(x, hash_images=self.inference)
+
+
+class Recorder:
+    """Call sites by (path, line, entry, model), in the order they were first reached."""
+
+    def __init__(self):
+        self.sites: dict[tuple, Site] = {}
+        self.registry = Registry()
+        self.lock = threading.RLock()
+        self.failures: list[str] = []  # cnnlint's own errors while watching, one line each
+
+    def failed(self, error: BaseException) -> None:
+        if len(self.failures) < 20:
+            self.failures.append(f"{type(error).__name__}: {error}")
+
+    def site(self, path: str, line: int, entry: str, model) -> tuple[Site, object]:
+        """The site for this call, and the front to apply to its inputs."""
+        with self.lock:
+            base, app, front, names = self.registry.base(model)
+            key = (path, line, entry, id(model))
+            if key not in self.sites:
+                self.sites[key] = Site(path, line, entry, getattr(model, "name", type(model).__name__),
+                                       app, names, front is not False)
+            return self.sites[key], front

@@ -1,0 +1,153 @@
+"""Streaming statistics of the images that reached a model, in bounded memory.
+
+A script may predict on millions of images, so nothing here keeps the images: per-channel
+sums and extremes, a fixed-size random sample of pixel values for the histograms, and the
+hashes of at most ``MAX_HASHES`` images (enough to see one image repeated).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CHUNK = 64  # images per step: bounds the float64 temporaries
+RESERVOIR = 20_000  # pixel values kept per channel for the histograms
+MAX_HASHES = 100_000
+
+
+@dataclass
+class ChannelStats:
+    """Per-channel count, min, max, mean and standard deviation, updated chunk by chunk."""
+
+    channels: int
+    count: int = 0
+    low: np.ndarray = None
+    high: np.ndarray = None
+    total: np.ndarray = None
+    squares: np.ndarray = None
+
+    def __post_init__(self):
+        self.low = np.full(self.channels, np.inf)
+        self.high = np.full(self.channels, -np.inf)
+        self.total = np.zeros(self.channels)
+        self.squares = np.zeros(self.channels)
+
+    def add(self, images: np.ndarray) -> None:
+        """``images``: (..., channels); float64 sums so a long run does not drift."""
+        flat = images.reshape(-1, self.channels).astype(np.float64, copy=False)
+        finite = flat[np.isfinite(flat).all(axis=1)]
+        if not len(finite):
+            return
+        self.count += len(finite)
+        self.low = np.minimum(self.low, finite.min(axis=0))
+        self.high = np.maximum(self.high, finite.max(axis=0))
+        self.total += finite.sum(axis=0)
+        self.squares += np.square(finite).sum(axis=0)
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.total / max(self.count, 1)
+
+    @property
+    def std(self) -> np.ndarray:
+        return np.sqrt(np.maximum(self.squares / max(self.count, 1) - np.square(self.mean), 0.0))
+
+    def as_dict(self) -> dict:
+        return {"min": _floats(self.low), "max": _floats(self.high), "mean": _floats(self.mean),
+                "std": _floats(self.std), "values": self.count}
+
+
+@dataclass
+class Reservoir:
+    """A uniform sample of at most ``size`` rows (pixels) from everything offered (Vitter's R).
+
+    Its own random generator: the script's numpy and TensorFlow seeds are never touched.
+    """
+
+    channels: int
+    size: int = RESERVOIR
+    seen: int = 0
+    rows: np.ndarray = None
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+
+    def __post_init__(self):
+        self.rows = np.empty((0, self.channels), np.float32)
+
+    def add(self, images: np.ndarray) -> None:
+        flat = images.reshape(-1, self.channels)
+        n = len(flat)
+        if not n:
+            return
+        room = self.size - len(self.rows)
+        if room > 0:
+            take = flat[:room].astype(np.float32)
+            self.rows = np.concatenate([self.rows, take])
+            flat, self.seen = flat[room:], self.seen + len(take)
+            n = len(flat)
+            if not n:
+                return
+        # each new row i (global index seen + i) replaces a kept row with probability size / (index + 1)
+        index = self.seen + np.arange(n)
+        slots = (self.rng.random(n) * (index + 1)).astype(np.int64)
+        keep = slots < self.size
+        self.rows[slots[keep]] = flat[keep].astype(np.float32)
+        self.seen += n
+
+
+@dataclass
+class ImageStats:
+    """What one call site received: shapes, dtypes, values, and how many distinct images."""
+
+    channels: int
+    values: ChannelStats = None
+    sample: Reservoir = None
+    images: int = 0
+    hashes: set = field(default_factory=set)
+    repeats_in_batch: int = 0  # images equal to an earlier one of the same call
+    hashed: int = 0
+
+    def __post_init__(self):
+        self.values = ChannelStats(self.channels)
+        self.sample = Reservoir(self.channels)
+
+    def add(self, batch: np.ndarray, hash_images: bool) -> None:
+        """``batch``: (images, ..., channels)."""
+        seen_in_call: set[bytes] = set()
+        for start in range(0, len(batch), CHUNK):
+            chunk = np.asarray(batch[start:start + CHUNK])
+            self.values.add(chunk)
+            self.sample.add(chunk)
+            if hash_images:
+                for image in chunk:
+                    digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
+                    self.repeats_in_batch += digest in seen_in_call
+                    seen_in_call.add(digest)
+                    self.hashed += 1
+                    if len(self.hashes) < MAX_HASHES:
+                        self.hashes.add(digest)
+        self.images += len(batch)
+
+    @property
+    def distinct(self) -> int:
+        return len(self.hashes)
+
+
+@dataclass
+class Predictions:
+    """Top-1 classes of a classifier's outputs."""
+
+    top1: Counter = field(default_factory=Counter)
+
+    def add(self, outputs: np.ndarray) -> None:
+        if outputs.ndim == 2 and outputs.shape[1] >= 2 and np.issubdtype(outputs.dtype, np.number):
+            self.top1.update(int(i) for i in np.argmax(outputs, axis=1))
+
+    @property
+    def count(self) -> int:
+        return sum(self.top1.values())
+
+
+def _floats(values: np.ndarray) -> list[float]:
+    return [round(float(v), 4) for v in values]

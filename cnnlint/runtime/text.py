@@ -1,0 +1,90 @@
+"""The runtime report as text (for people) and as a dict (``--format json``)."""
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+from .. import __version__
+from .link import STATUSES
+
+
+def shown(path: str) -> str:
+    """Relative to the current folder when inside it, as the linter prints paths."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def render(report) -> str:
+    sites, found = report.sites, report.findings
+    lines = []
+    if not sites:
+        lines.append("cnnlint run: no Keras model was called.")
+    for site in sites:
+        lines.extend(_site(site))
+    if found:
+        lines.append("Observed problems:")
+        lines.extend(f"{shown(f.path)}:{f.line}: {f.code} {f.message}" for f in found)
+    if report.static:
+        lines.append("Static findings for the script, against what the run observed:")
+        for linked in report.static:
+            f = linked.finding
+            where = f"{f.path}:cell {f.cell}:{f.line}:{f.column}" if f.cell else f"{f.path}:{f.line}:{f.column}"
+            lines.append(f"{where}: {f.code} {f.message}")
+            lines.append(f"    -> {linked.status}" + (f": {linked.evidence}" if linked.evidence else ""))
+    lines.extend(f"cnnlint: warning: {failure} (please report this bug)" for failure in report.failures)
+    lines.append(summary(report))
+    return "\n".join(lines)
+
+
+def summary(report) -> str:
+    found = report.findings
+    text = f"{len(found)} problem{'s' * (len(found) != 1)} observed at {len(report.sites)} model call site" \
+           f"{'s' * (len(report.sites) != 1)}"
+    if report.static:
+        counts = Counter(linked.status for linked in report.static)
+        text += "; static findings: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s])
+    return text + "."
+
+
+def _site(site) -> list[str]:
+    out = [f"{shown(site.path)}:{site.line}: {site.label}: {site.calls} call{'s' * (site.calls != 1)}"]
+    if site.app is not None:
+        front = f", after {' -> '.join(site.front)}" if site.front else ""
+        out.append(f"    base model: {site.app.describe}{front}" +
+                   ("" if site.front_known else " (its input could not be followed through the layers in front)"))
+    if site.shapes:
+        shapes = ", ".join(f"{'x'.join(map(str, s))} ({n} batch{'es' * (n != 1)})" for s, n in site.shapes.most_common(4))
+        out.append(f"    input: {shapes}; dtype {', '.join(site.dtypes)}")
+    stats = site.stats
+    if stats is not None and stats.values.count:
+        v = stats.values
+        out.append(f"    {stats.images} images, {stats.distinct} distinct" if site.inference else f"    {stats.images} images")
+        out.append("    channel        min        max       mean        std")
+        for c in range(v.channels):
+            out.append(f"    {c:>7} {v.low[c]:10.4g} {v.high[c]:10.4g} {v.mean[c]:10.4g} {v.std[c]:10.4g}")
+    if site.unobserved:
+        out.append(f"    {site.unobserved} call{'s' * (site.unobserved != 1)} with an input cnnlint does not read "
+                   "(several inputs, dicts)")
+    if site.predictions.count:
+        top = ", ".join(f"{k} ({n})" for k, n in site.predictions.top1.most_common(5))
+        out.append(f"    top-1 classes of {site.predictions.count} predictions: {top}")
+    return out
+
+
+def as_dict(report) -> dict:
+    from .verdicts import numbers
+
+    return {
+        "version": __version__,
+        "sites": [
+            {"path": shown(s.path), "line": s.line, "entry": s.entry, "model": s.model,
+             "base": None if s.app is None else {
+                 "name": s.app.name, "family": s.app.family, "mode": s.app.mode, "weights": s.app.weights,
+                 "include_top": s.app.include_top, "input_shape": list(s.app.input_shape)},
+             "front": list(s.front), "measured": numbers(s)}
+            for s in report.sites
+        ],
+        "findings": [{**f.as_dict(), "path": shown(f.path)} for f in report.findings],
+        "static": [linked.as_dict() for linked in report.static],
+        "failures": report.failures,
+    }

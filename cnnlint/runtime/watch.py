@@ -1,0 +1,79 @@
+"""``with cnnlint.runtime.watch() as report:``: the instrumentation for a block of code."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from importlib.util import find_spec
+from typing import Iterator
+
+from .record import Recorder, Site
+from .verdicts import RuntimeFinding, findings
+
+_active: list = []  # the Instrumentation installed now (one at a time)
+_guard = threading.Lock()
+
+
+class RuntimeUnavailable(RuntimeError):
+    """TensorFlow (the ``runtime`` extra) is not installed."""
+
+
+class Report:
+    """What the watched code fed its models; read it during or after the block."""
+
+    def __init__(self):
+        self.recorder = Recorder()
+        self.static: list = []  # link.Linked, when the static findings were compared (cnnlint run)
+
+    @property
+    def sites(self) -> list[Site]:
+        with self.recorder.lock:
+            return list(self.recorder.sites.values())
+
+    @property
+    def findings(self) -> list[RuntimeFinding]:
+        with self.recorder.lock:
+            return findings(self.sites)
+
+    @property
+    def failures(self) -> list[str]:
+        return list(self.recorder.failures)
+
+    def __str__(self) -> str:
+        from .text import render
+
+        return render(self)
+
+    def as_dict(self) -> dict:
+        from .text import as_dict
+
+        return as_dict(self)
+
+
+def require_tensorflow() -> None:
+    if find_spec("tensorflow") is None or find_spec("keras") is None:
+        raise RuntimeUnavailable("the runtime mode needs TensorFlow: pip install 'cnnlint[runtime]'")
+
+
+@contextmanager
+def watch() -> Iterator[Report]:
+    """Instrument Keras while the block runs; the report fills in as models are called.
+
+    Models built before the block are watched too, but only those whose constructor ran
+    inside it are known as pre-trained application models.
+    """
+    require_tensorflow()
+    from .instrument import Instrumentation
+
+    report = Report()
+    instrumentation = Instrumentation(report.recorder)
+    with _guard:
+        if _active:
+            raise RuntimeError("cnnlint is already watching (one watch() at a time)")
+        _active.append(instrumentation)
+    try:
+        instrumentation.install()
+        yield report
+    finally:
+        instrumentation.uninstall()
+        with _guard:
+            _active.remove(instrumentation)
