@@ -76,7 +76,7 @@ class Instrumentation:
             if getattr(_local, "busy", False):
                 return original(model, *args, **kwargs)
             frame = instrumentation._user_frame()
-            if frame is None:
+            if frame is None or _symbolic(args[0] if args else kwargs.get("inputs", kwargs.get("x"))):
                 return original(model, *args, **kwargs)
             site = None
             try:
@@ -203,6 +203,13 @@ def _measure(recorder: Recorder, site: Site, front, array: np.ndarray) -> None:
         _local.busy = False
 
 
+def _symbolic(x) -> bool:
+    """A tensor with no values yet: building a functional model, or tracing a tf.function."""
+    if isinstance(x, (list, tuple)) and x:
+        x = x[0]
+    return type(x).__name__ in ("KerasTensor", "SymbolicTensor")
+
+
 def _array(x) -> np.ndarray | None:
     """A concrete array from a numpy array or an eager tensor; None for anything else."""
     if isinstance(x, np.ndarray):
@@ -278,7 +285,11 @@ def _pydataset_class():
 
 
 class _WatchedPyDataset:
-    """A PyDataset that hands out the batches of another one, measuring each."""
+    """A PyDataset that hands out the batches of another one, measuring each.
+
+    Keras reads the first batch once more to learn its shape: a batch is measured the first
+    time its index is read in an epoch.
+    """
 
     @staticmethod
     def of(inner, observe):
@@ -289,6 +300,7 @@ class _WatchedPyDataset:
                 super().__init__(workers=getattr(inner, "workers", 1),
                                  use_multiprocessing=False,
                                  max_queue_size=getattr(inner, "max_queue_size", 10))
+                self.measured: set[int] = set()
 
             def __len__(self):
                 return len(inner)
@@ -299,7 +311,9 @@ class _WatchedPyDataset:
 
             def __getitem__(self, index):
                 batch = inner[index]
-                observe(_first(batch))
+                if index not in self.measured:
+                    self.measured.add(index)
+                    observe(_first(batch))
                 return batch
 
             def on_epoch_begin(self):
@@ -307,6 +321,7 @@ class _WatchedPyDataset:
                     inner.on_epoch_begin()
 
             def on_epoch_end(self):
+                self.measured.clear()
                 inner.on_epoch_end()
 
         return Watched()

@@ -50,7 +50,11 @@ class Report:
 
 
 def require_tensorflow() -> None:
-    if find_spec("tensorflow") is None or find_spec("keras") is None:
+    try:
+        missing = find_spec("tensorflow") is None or find_spec("keras") is None
+    except (ImportError, ValueError):
+        missing = True
+    if missing:
         raise RuntimeUnavailable("the runtime mode needs TensorFlow: pip install 'cnnlint[runtime]'")
 
 

@@ -1,0 +1,113 @@
+"""``cnnlint run`` as users run it: a fresh interpreter, real scripts, exit statuses, outputs."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from conftest import cnnlint
+
+pytestmark = pytest.mark.tensorflow
+pytest.importorskip("keras")
+
+BAD = """\
+import sys
+import numpy as np
+from tensorflow import keras
+model = keras.applications.MobileNetV2(weights={weights!r}, alpha=0.35, input_shape=(96, 96, 3))
+pixels = np.random.default_rng(0).integers(0, 256, size=(9, 96, 96, 3)).astype("float32")
+print("script says", sys.argv[1:])
+model.predict(pixels, verbose=0)
+print("script done")
+"""
+
+
+@pytest.fixture
+def bad_script(tmp_path, weights):
+    path = tmp_path / "classify.py"
+    path.write_text(BAD.format(weights=weights["MobileNetV2"]))
+    return path
+
+
+def test_json_after_the_scripts_output_and_a_picture(bad_script, tmp_path):
+    done = cnnlint("run", "--format", "json", "--html", "page.html", "classify.py", "--top", "5", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    before, _, report = done.stdout.partition("script done\n")
+    assert before == "script says ['--top', '5']\n"
+    data = json.loads(report)
+    assert [(f["code"], f["line"]) for f in data["findings"] if f["code"] != "CNN900"] == [("CNN101", 7)]
+    assert data["findings"][0]["measured"]["max"] == [255.0, 255.0, 255.0]
+    assert data["sites"][0]["base"]["name"] == "MobileNetV2"
+    assert [(s["code"], s["status"]) for s in data["static"]] == []  # random pixels: statically unknown
+    page = (tmp_path / "page.html").read_text()
+    assert page.count("data:image/png;base64,") == 1 and "CNN101" in page and "<script" not in page
+
+
+def test_text_report_on_stderr_and_the_scripts_own_traceback(bad_script, tmp_path):
+    bad_script.write_text(bad_script.read_text() + "raise ValueError('the script failed')\n")
+    done = cnnlint("run", "classify.py", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == "script says []\nscript done\n"
+    assert 'File "classify.py", line 9, in <module>' in done.stderr and "ValueError: the script failed" in done.stderr
+    assert "cnnlint/runtime" not in done.stderr and "runpy" not in done.stderr
+    assert "classify.py:7: CNN101 MobileNetV2 expects tf-mode input" in done.stderr
+
+
+def test_module_with_its_exit_status_and_report_file(tmp_path, weights):
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "main.py").write_text("import sys\nprint('module ran')\nsys.exit(3)\n")
+    done = cnnlint("run", "-o", "report.txt", "-m", "app.main", cwd=tmp_path)
+    assert done.returncode == 3 and done.stdout == "module ran\n"
+    assert "no Keras model was called" in (tmp_path / "report.txt").read_text()
+
+
+def test_interrupt_prints_what_was_gathered(tmp_path, weights):
+    (tmp_path / "forever.py").write_text(textwrap.dedent(f"""\
+        import numpy as np
+        from tensorflow import keras
+        model = keras.applications.MobileNetV2(weights={weights["MobileNetV2"]!r}, alpha=0.35, input_shape=(96, 96, 3))
+        pixels = np.random.default_rng(0).integers(0, 256, size=(2, 96, 96, 3)).astype("float32")
+        model.predict(pixels, verbose=0)
+        print("predicted", flush=True)
+        while True:
+            pass
+    """))
+    process = subprocess.Popen([sys.executable, "-m", "cnnlint", "run", "forever.py"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "predicted\n"
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "KeyboardInterrupt" in err and "forever.py:5: CNN101" in err
+
+
+def test_without_tensorflow_one_line_and_status_2(tmp_path):
+    (tmp_path / "script.py").write_text("print('never runs')\n")
+    (tmp_path / "sitecustomize.py").write_text(textwrap.dedent("""\
+        import sys
+        for name in ("tensorflow", "keras", "tf_keras"):  # as if the runtime extra were not installed
+            sys.modules[name] = None
+    """))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "cnnlint", "run", "script.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "cnnlint: error: the runtime mode needs TensorFlow: pip install 'cnnlint[runtime]'"]
+    lint = subprocess.run([sys.executable, "-m", "cnnlint", "script.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert lint.returncode == 0  # the static linter never needs it
+
+
+def test_missing_script(tmp_path):
+    done = cnnlint("run", "nowhere.py", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.strip() == "cnnlint: error: no such script: nowhere.py"

@@ -1,0 +1,284 @@
+"""``cnnlint run`` in-process: real scripts, real Keras models on the CPU, what was observed."""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+from conftest import synthetic_images
+
+keras = pytest.importorskip("keras")
+pytestmark = pytest.mark.tensorflow
+
+from cnnlint.runtime.run import run  # noqa: E402
+from cnnlint.runtime.watch import watch  # noqa: E402
+
+HEADER = """\
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras.applications import mobilenet_v2, resnet50
+rng = np.random.default_rng(1)
+pixels = rng.integers(0, 256, size=(10, {size}, {size}, 3)).astype("float32")
+"""
+
+
+@pytest.fixture
+def script(tmp_path, monkeypatch, weights):
+    """Run a script body (after HEADER) with ``cnnlint run``; returns (status, report)."""
+    monkeypatch.chdir(tmp_path)
+
+    def go(*parts: str, size: int = 96, args: tuple[str, ...] = ()):
+        body = "".join(textwrap.dedent(part) for part in parts)
+        path = tmp_path / "script.py"
+        path.write_text(HEADER.format(size=size) + body.format(**weights), encoding="utf-8")
+        return run(str(path), list(args))
+
+    return go
+
+
+def observed(report) -> set[tuple[str, int]]:
+    return {(f.code, f.line) for f in report.findings if f.code != "CNN900"}
+
+
+MOBILENET = 'model = keras.applications.MobileNetV2(weights="{MobileNetV2}", alpha=0.35, input_shape=(96, 96, 3))\n'
+
+
+def test_raw_pixels_into_a_tf_mode_model(script):
+    status, report = script(MOBILENET, "model.predict(pixels, verbose=0)\n")
+    assert status == 0 and observed(report) == {("CNN101", 8)}
+    (site,) = report.sites
+    assert site.app.name == "MobileNetV2" and site.app.weights.endswith("MobileNetV2.weights.h5")
+    assert site.calls == 1 and site.stats.images == 10 and site.shapes == {(96, 96, 3): 1}
+
+
+def test_correct_preprocessing_is_clean(script):
+    status, report = script(MOBILENET, "model.predict(mobilenet_v2.preprocess_input(pixels), verbose=0)\n"
+                                        "model(mobilenet_v2.preprocess_input(pixels[:2]))\n")
+    assert observed(report) == set() and len(report.sites) == 2
+
+
+def test_pass_through_family_takes_0_255_and_flags_x_over_255(script):
+    status, report = script("""\
+        base = keras.applications.EfficientNetB0(weights="{EfficientNetB0}", include_top=False, input_shape=(32, 32, 3))
+        base.predict(pixels, verbose=0)
+        base.predict(pixels / 255.0, verbose=0)
+    """, size=32)
+    assert observed(report) == {("CNN104", 9)}
+
+
+def test_caffe_family(script):
+    status, report = script("""\
+        base = keras.applications.ResNet50(weights="{ResNet50}", include_top=False, input_shape=(32, 32, 3))
+        base.predict(resnet50.preprocess_input(pixels.copy()), verbose=0)
+        base.predict(mobilenet_v2.preprocess_input(pixels.copy()), verbose=0)
+    """, size=32)
+    assert observed(report) == {("CNN102", 9)}
+
+
+def test_layers_in_front_of_the_base_are_applied(script):
+    status, report = script(MOBILENET, """\
+        inputs = keras.Input((96, 96, 3))
+        x = keras.layers.Rescaling(1 / 127.5, offset=-1)(inputs)
+        wrapped = keras.Model(inputs, keras.layers.Dense(2)(model(x)))
+        wrapped.predict(pixels, verbose=0)
+        scaled = keras.Sequential([keras.Input((96, 96, 3)), keras.layers.Rescaling(1 / 255.0), model])
+        scaled.predict(pixels, verbose=0)
+    """)
+    assert observed(report) == {("CNN104", 13)}
+    assert [s.front for s in report.sites] == [("Rescaling",), ("Rescaling",)]
+
+
+def test_streams_are_measured_as_consumed(script):
+    status, report = script(MOBILENET, """\
+        ds = tf.data.Dataset.from_tensor_slices((pixels / 255.0, np.zeros(10))).batch(4)
+        model.predict(ds, verbose=0)
+        def batches():
+            while True:
+                yield (pixels[:2],)
+        model.predict(batches(), steps=3, verbose=0)
+        flow = keras.preprocessing.image.ImageDataGenerator(rescale=1 / 255.0).flow(pixels, np.zeros(10), batch_size=5)
+        model.predict(flow, verbose=0)
+    """)
+    assert observed(report) == {("CNN104", 9), ("CNN101", 13), ("CNN104", 15)}
+    by_line = {s.line: s for s in report.sites}
+    assert by_line[9].stats.images == 10 and sum(by_line[9].shapes.values()) == 3
+    assert by_line[15].stats.images == 10
+
+
+def test_training_is_watched_too(script):
+    status, report = script(MOBILENET, """\
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        model.fit(pixels, np.zeros(10), epochs=1, batch_size=5, verbose=0)
+        model.evaluate(tf.data.Dataset.from_tensor_slices((pixels, np.zeros(10))).batch(5), verbose=0)
+    """)
+    assert observed(report) == {("CNN101", 9), ("CNN101", 10)}
+    assert {s.entry for s in report.sites} == {"fit", "evaluate"}
+
+
+@pytest.mark.parametrize("body, code", [
+    ("model.predict(pixels[:, :64, :64], verbose=0)", "CNN202"),
+    ("model.predict(pixels[:, :, :, :1], verbose=0)", "CNN204"),
+    ("model.predict(mobilenet_v2.preprocess_input(pixels[0]), verbose=0)", "CNN203"),
+])
+def test_shapes_are_reported_even_when_keras_then_fails(script, body, code):
+    status, report = script(MOBILENET, f"try:\n    {body}\nexcept Exception as e:\n    print('keras said', e)\n")
+    assert code in {f.code for f in report.findings}
+
+
+def test_one_image_repeated_in_the_batch(script):
+    status, report = script(MOBILENET, "one = mobilenet_v2.preprocess_input(pixels[0])\n"
+                                        "model.predict(np.stack([one] * 8), verbose=0)\n")
+    assert ("CNN401", 9) in observed(report)
+
+
+def test_prediction_collapse_of_a_trained_model(tmp_path, monkeypatch, tiny_classifier):
+    x, y = synthetic_images(24, seed=5)
+    np.save(tmp_path / "x.npy", x)
+    path = tmp_path / "classify.py"
+    path.write_text(textwrap.dedent(f"""\
+        import numpy as np, keras
+        model = keras.models.load_model({tiny_classifier!r})
+        x = np.load("x.npy")
+        right = model.predict(x / 127.5 - 1, verbose=0)
+        wrong = model.predict(x / 255 / 255, verbose=0)
+    """))
+    monkeypatch.chdir(tmp_path)
+    status, report = run(str(path), [])
+    collapsed = [f for f in report.findings if f.code == "CNN900"]
+    assert [f.line for f in collapsed] == [5], report
+    assert "for all 24 predictions of 24 distinct images" in collapsed[0].message
+    assert status == 0  # the script's own status: it succeeded
+    right = {s.line: s for s in report.sites}[4]
+    assert len(right.predictions.top1) == 3  # the right input still tells the classes apart
+
+
+def test_outputs_are_identical_with_and_without_instrumentation(tiny_classifier):
+    """The same training and predictions, bit for bit, for arrays, tf.data, generators and PyDataset."""
+    import tensorflow as tf
+
+    x, y = synthetic_images(40, seed=9)
+    x = x / 127.5 - 1
+
+    def feeds():
+        yield "array", (x, y)
+        yield "dataset", (tf.data.Dataset.from_tensor_slices((x, y)).batch(8),)
+        yield "generator", ((b for b in [(x[i:i + 8], y[i:i + 8]) for i in range(0, 40, 8)]),)
+        yield "pydataset", (tf.keras.preprocessing.image.ImageDataGenerator().flow(x, y, batch_size=8, shuffle=False),)
+
+    def train_and_predict():
+        out = {}
+        for name, data in feeds():
+            keras.utils.set_random_seed(0)
+            model = keras.models.load_model(tiny_classifier)
+            model.fit(*data, epochs=1, verbose=0, **({"batch_size": 8} if name == "array" else {}))
+            out[name] = (model.get_weights(), model.predict(x, verbose=0), model(x[:4]).numpy())
+        return out
+
+    plain = train_and_predict()
+    with watch() as report:
+        watched = train_and_predict()
+    assert len(report.sites) >= 4
+    for name in plain:
+        for a, b in zip(plain[name][0], watched[name][0]):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+        np.testing.assert_array_equal(plain[name][1], watched[name][1], err_msg=name)
+        np.testing.assert_array_equal(plain[name][2], watched[name][2], err_msg=name)
+
+
+def test_nothing_extra_is_consumed():
+    taken = []
+
+    def stream():
+        i = 0
+        while True:
+            taken.append(i)
+            yield (np.full((2, 16, 16, 3), i, dtype="float32"),)
+            i += 1
+
+    model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.GlobalAveragePooling2D()])
+    model.predict(stream(), steps=3, verbose=0)
+    plain = len(taken)
+    taken.clear()
+    with watch():
+        model.predict(stream(), steps=3, verbose=0)
+    assert len(taken) == plain
+
+
+def test_no_model_and_unused_model_give_an_empty_report(script):
+    status, report = script("print('no model here')\n")
+    assert status == 0 and report.sites == [] and report.findings == []
+    status, report = script(MOBILENET, "print('built, never called')\n")
+    assert status == 0 and report.sites == [] and "no Keras model was called" in str(report)
+
+
+def test_static_findings_are_confirmed_contradicted_or_not_reached(script, tmp_path):
+    np.save(tmp_path / "ready.npy", np.random.default_rng(0).uniform(-255, 255, (4, 96, 96, 3)).astype("float32"))
+    status, report = script(MOBILENET, """\
+        from tensorflow.keras.preprocessing import image
+        img = image.img_to_array(image.load_img("cat.png", target_size=(96, 96)))
+        model.predict(np.expand_dims(img, 0), verbose=0)
+        model.predict(np.load("ready.npy") / 255.0, verbose=0)
+        if len(pixels) > 99:
+            model.predict(pixels / 255.0, verbose=0)
+    """)
+    statuses = {(linked.finding.code, linked.finding.line): linked.status for linked in report.static}
+    assert statuses == {("CNN101", 10): "confirmed", ("CNN104", 11): "contradicted", ("CNN104", 13): "not reached"}
+
+
+@pytest.fixture(autouse=True)
+def _cat_png(tmp_path):
+    """An RGB picture file for the scripts that load one."""
+    from PIL import Image
+
+    Image.fromarray(np.random.default_rng(2).integers(0, 256, (120, 100, 3), dtype=np.uint8)).save(tmp_path / "cat.png")
+
+
+def test_threads_and_forked_processes(script):
+    status, report = script(MOBILENET, """\
+        import multiprocessing, threading
+        worker = threading.Thread(target=lambda: model.predict(pixels[:2], verbose=0))
+        worker.start(); worker.join()
+        child = multiprocessing.get_context("fork").Process(target=lambda: print("child", len(pixels)))
+        child.start(); child.join()
+        assert child.exitcode == 0
+    """)
+    assert status == 0 and ("CNN101", 9) in observed(report)
+
+
+def test_exit_status_of_the_script(script):
+    assert script("import sys\nsys.exit(3)\n")[0] == 3
+    assert script("raise SystemExit('bye')\n")[0] == 1
+    assert script("raise ValueError('boom')\n")[0] == 1
+    status, report = script(MOBILENET, "model.predict(pixels, verbose=0)\nraise KeyboardInterrupt\n")
+    assert status == 130 and ("CNN101", 8) in observed(report)  # what was gathered before the interrupt
+
+
+def test_arguments_reach_the_script(script, capsys):
+    script("import sys\nprint('argv', sys.argv[1:])\n", args=("--epochs", "3"))
+    assert "argv ['--epochs', '3']" in capsys.readouterr().out
+
+
+def test_ipython_extension_prints_under_the_cell(weights, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("%load_ext cnnlint")
+        shell.run_cell("import numpy as np, keras\n"
+                       f"m = keras.applications.MobileNetV2(weights={weights['MobileNetV2']!r}, alpha=0.35, input_shape=(96, 96, 3))")
+        shell.run_cell("x = np.random.default_rng(0).integers(0, 256, (3, 96, 96, 3)).astype('float32')\n"
+                       "p = m.predict(x, verbose=0)")
+        first = capsys.readouterr().err
+        shell.run_cell("q = m.predict(x, verbose=0)")
+        repeated = capsys.readouterr().err
+        shell.run_cell("%unload_ext cnnlint")
+        shell.run_cell("r = m.predict(x / 255, verbose=0)")
+        after = capsys.readouterr().err
+    finally:
+        shell.run_cell("%unload_ext cnnlint")
+        InteractiveShell.clear_instance()
+    assert "cnnlint: line 2 `p = m.predict(x, verbose=0)`: CNN101" in first
+    assert "`q = m.predict(x, verbose=0)`: CNN101" in repeated and "`p = " not in repeated
+    assert "cnnlint" not in after
