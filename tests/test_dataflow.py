@@ -273,6 +273,20 @@ base = tf.keras.applications.InceptionV3(include_top=False, weights="imagenet")
 ds = tf.keras.utils.image_dataset_from_directory("d", image_size=(64, 64))
 base.predict(ds.map(lambda x, y: tf.keras.applications.inception_v3.preprocess_input(x)))
 """),
+    "clean-mobilenet-top-at-a-size-it-has-weights-for": (set(), """
+import numpy as np
+from tensorflow import keras
+model = keras.applications.MobileNetV2(weights="imagenet", alpha=0.35, input_shape=(96, 96, 3))
+img = keras.utils.img_to_array(keras.utils.load_img("x.jpg", target_size=(96, 96)))
+model.predict(keras.applications.mobilenet_v2.preprocess_input(img[None]))
+"""),
+    "202-mobilenet-top-at-another-size": ({"CNN202"}, """
+import numpy as np
+from tensorflow import keras
+model = keras.applications.MobileNet(weights="imagenet", input_shape=(160, 160, 3))
+img = keras.utils.img_to_array(keras.utils.load_img("x.jpg", target_size=(224, 224)))
+model.predict(keras.applications.mobilenet.preprocess_input(img[None]))
+"""),
     "clean-built-input-shape-matches": (set(), """
 import tensorflow as tf
 base = tf.keras.applications.DenseNet169(include_top=False, weights="imagenet", input_shape=(128, 128, 3))

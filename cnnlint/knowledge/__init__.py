@@ -27,6 +27,7 @@ class ModelInfo:
     size: int
     min_size: int
     without_preprocessing: str | None  # mode expected with include_preprocessing=False
+    sizes: tuple[int, ...]  # the sizes with ImageNet weights (input_shape chooses among them)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def knowledge() -> Knowledge:
             size=m["size"],
             min_size=m["min_size"],
             without_preprocessing=m.get("without_preprocessing"),
+            sizes=tuple(m.get("sizes", [m["size"]])),
         )
         for name, m in data["models"].items()
     }

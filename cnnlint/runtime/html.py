@@ -26,7 +26,7 @@ code { background: #f3f3f3; padding: 0 .25em; }
 .ok { background: #eaf6ec; border-left: 4px solid #2ca02c; padding: .4em .8em; }
 table { border-collapse: collapse; margin: .5em 0; } td, th { padding: .15em .8em; text-align: right; }
 th { border-bottom: 1px solid #aaa; } img { max-width: 100%; }
-.static td { text-align: left; }
+.static td, .static th { text-align: left; vertical-align: top; }
 """
 
 
@@ -71,7 +71,7 @@ def _table(site) -> str:
     rows = "".join(f"<tr><td>{c}</td><td>{v.low[c]:.4g}</td><td>{v.high[c]:.4g}</td><td>{v.mean[c]:.4g}</td>"
                    f"<td>{v.std[c]:.4g}</td></tr>" for c in range(v.channels))
     shapes = ", ".join("x".join(map(str, s)) for s in site.shapes)
-    return (f"<p>{site.calls} calls, {stats.images} images ({stats.distinct} distinct), shape {shapes}, "
+    return (f"<p>{site.calls} call{'s' * (site.calls != 1)}, {stats.images} images ({stats.distinct} distinct), shape {shapes}, "
             f"dtype {', '.join(site.dtypes)}</p><table><tr><th>channel</th><th>min</th><th>max</th>"
             f"<th>mean</th><th>std</th></tr>{rows}</table>")
 
@@ -83,8 +83,11 @@ def _figure(site) -> str:
     values, classes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     band = knowledge().modes[site.app.mode].band if site.app is not None and site.app.pretrained else None
     rows = site.stats.sample.rows if site.stats is not None else np.empty((0, 0))
-    if band is not None:
-        values.axvspan(*band, color="#2ca02c", alpha=0.15, label=f"expected ({site.app.mode} mode)")
+    if band is not None:  # shaded, and edged so that a narrow band beside 0..255 still shows
+        label = f"expected by {site.app.name}: [{band[0]:g}, {band[1]:g}]"
+        values.axvspan(*band, color="#2ca02c", alpha=0.25, label=label)
+        for edge in band:
+            values.axvline(edge, color="#2ca02c", linestyle="--", linewidth=1.2)
     if len(rows):
         low = min(rows.min(), band[0] if band else rows.min())
         high = max(rows.max(), band[1] if band else rows.max())
@@ -95,7 +98,7 @@ def _figure(site) -> str:
     values.set_title("values that reached the model")
     values.set_xlabel("value")
     values.set_ylabel("pixels (sampled)")
-    values.legend(fontsize=8, loc="upper right")
+    values.legend(fontsize=8, loc="best", framealpha=0.85)
     top = site.predictions.top1.most_common(20)
     if top:
         labels = [str(k) for k, _ in top]

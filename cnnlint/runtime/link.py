@@ -48,7 +48,7 @@ def _link(finding, sites: list[Site], observed: list[RuntimeFinding]) -> Linked:
     for site in here:
         seen = [o for o in observed if o.code in codes and _same(o.path, site.path) and o.line == site.line]
         if seen:
-            return Linked(finding, CONFIRMED, f"{seen[0].code} at run time: {seen[0].message}")
+            return Linked(finding, CONFIRMED, f"observed {seen[0].code} at line {site.line}, see above")
         stats = site.stats
         if finding.code == "CNN401" and stats is not None and stats.hashed >= 2 and stats.distinct < stats.hashed:
             return Linked(finding, CONFIRMED, f"{stats.hashed} images reached {site.label} over {site.calls} "

@@ -16,23 +16,23 @@ def shown(path: str) -> str:
 
 def render(report) -> str:
     sites, found = report.sites, report.findings
-    lines = []
+    lines = ["", "cnnlint run: what reached the models"]
     if not sites:
-        lines.append("cnnlint run: no Keras model was called.")
+        lines.append("no Keras model was called.")
     for site in sites:
         lines.extend(_site(site))
     if found:
-        lines.append("Observed problems:")
+        lines.extend(["", "Observed problems:"])
         lines.extend(f"{shown(f.path)}:{f.line}: {f.code} {f.message}" for f in found)
     if report.static:
-        lines.append("Static findings for the script, against what the run observed:")
+        lines.extend(["", "Static findings for the script, against what the run observed:"])
         for linked in report.static:
             f = linked.finding
             where = f"{f.path}:cell {f.cell}:{f.line}:{f.column}" if f.cell else f"{f.path}:{f.line}:{f.column}"
             lines.append(f"{where}: {f.code} {f.message}")
             lines.append(f"    -> {linked.status}" + (f": {linked.evidence}" if linked.evidence else ""))
     lines.extend(f"cnnlint: warning: {failure} (please report this bug)" for failure in report.failures)
-    lines.append(summary(report))
+    lines.extend(["", summary(report)])
     return "\n".join(lines)
 
 

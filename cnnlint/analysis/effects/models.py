@@ -121,8 +121,11 @@ def application(info: ModelInfo):
 
 def fixed_size(info: ModelInfo, include_top, input_shape, pretrained: bool) -> tuple[tuple[int, int] | None, str]:
     """The one input size a model takes, and why; (None, "") when it takes many."""
-    if include_top is True and pretrained:
-        return (info.size, info.size), "with its ImageNet top"  # keras insists on the default size
+    if include_top is True and pretrained:  # keras insists on a size it has weights for
+        if isinstance(input_shape, tuple) and len(input_shape) == 3 and input_shape[0] == input_shape[1] \
+                and input_shape[0] in info.sizes:
+            return (input_shape[0], input_shape[1]), f"with its ImageNet top, built with input_shape={input_shape}"
+        return (info.size, info.size), "with its ImageNet top"
     if isinstance(input_shape, tuple) and len(input_shape) == 3 and all(isinstance(d, int) for d in input_shape[:2]):
         return (input_shape[0], input_shape[1]), f"built with input_shape={input_shape}"
     if include_top is True and input_shape is None:
