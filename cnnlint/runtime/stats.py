@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 CHUNK = 64  # images per step: bounds the float64 temporaries
-RESERVOIR = 20_000  # pixel values kept per channel for the histograms
+RESERVOIR = 20_000  # pixels kept for the histograms
+PER_BATCH = 4_096  # pixels of each batch offered to them
 MAX_HASHES = 100_000
 
 
@@ -36,15 +37,21 @@ class ChannelStats:
 
     def add(self, images: np.ndarray) -> None:
         """``images``: (..., channels); float64 sums so a long run does not drift."""
-        flat = images.reshape(-1, self.channels).astype(np.float64, copy=False)
-        finite = flat[np.isfinite(flat).all(axis=1)]
-        if not len(finite):
+        # one channel per row: reductions along contiguous memory are ~10x faster than down columns
+        rows = np.ascontiguousarray(images.reshape(-1, self.channels).T)
+        if not rows.shape[1]:
             return
-        self.count += len(finite)
-        self.low = np.minimum(self.low, finite.min(axis=0))
-        self.high = np.maximum(self.high, finite.max(axis=0))
-        self.total += finite.sum(axis=0)
-        self.squares += np.square(finite).sum(axis=0)
+        total = rows.sum(axis=1, dtype=np.float64)
+        if not np.isfinite(total).all():  # NaN or inf somewhere: measure the finite pixels only
+            rows = rows[:, np.isfinite(rows).all(axis=0)]
+            if not rows.shape[1]:
+                return
+            total = rows.sum(axis=1, dtype=np.float64)
+        self.count += rows.shape[1]
+        self.low = np.minimum(self.low, rows.min(axis=1))
+        self.high = np.maximum(self.high, rows.max(axis=1))
+        self.total += total
+        self.squares += np.einsum("ij,ij->i", rows, rows, dtype=np.float64)
 
     @property
     def mean(self) -> np.ndarray:
@@ -61,9 +68,12 @@ class ChannelStats:
 
 @dataclass
 class Reservoir:
-    """A uniform sample of at most ``size`` rows (pixels) from everything offered (Vitter's R).
+    """A random sample of at most ``size`` pixels of everything offered, for the histograms.
 
-    Its own random generator: the script's numpy and TensorFlow seeds are never touched.
+    Each offered batch contributes ``PER_BATCH`` random pixels to a reservoir (Vitter's
+    algorithm R) over those: a fair sample across batches of similar size, at a cost that does
+    not grow with the image size. Its own random generator: the script's numpy and
+    TensorFlow seeds are never touched.
     """
 
     channels: int
@@ -77,23 +87,24 @@ class Reservoir:
 
     def add(self, images: np.ndarray) -> None:
         flat = images.reshape(-1, self.channels)
-        n = len(flat)
-        if not n:
+        if not len(flat):
             return
+        if len(flat) > PER_BATCH:
+            flat = flat[self.rng.integers(0, len(flat), PER_BATCH)]
+        flat = flat.astype(np.float32)
         room = self.size - len(self.rows)
         if room > 0:
-            take = flat[:room].astype(np.float32)
-            self.rows = np.concatenate([self.rows, take])
-            flat, self.seen = flat[room:], self.seen + len(take)
-            n = len(flat)
-            if not n:
-                return
+            self.rows = np.concatenate([self.rows, flat[:room]])
+            self.seen += min(room, len(flat))
+            flat = flat[room:]
+        if not len(flat):
+            return
         # each new row i (global index seen + i) replaces a kept row with probability size / (index + 1)
-        index = self.seen + np.arange(n)
-        slots = (self.rng.random(n) * (index + 1)).astype(np.int64)
+        index = self.seen + np.arange(len(flat))
+        slots = (self.rng.random(len(flat)) * (index + 1)).astype(np.int64)
         keep = slots < self.size
-        self.rows[slots[keep]] = flat[keep].astype(np.float32)
-        self.seen += n
+        self.rows[slots[keep]] = flat[keep]
+        self.seen += len(flat)
 
 
 @dataclass
