@@ -282,3 +282,22 @@ def test_ipython_extension_prints_under_the_cell(weights, capsys):
     assert "cnnlint: line 2 `p = m.predict(x, verbose=0)`: CNN101" in first
     assert "`q = m.predict(x, verbose=0)`: CNN101" in repeated and "`p = " not in repeated
     assert "cnnlint" not in after
+
+
+def test_tf_keras_models_are_watched_too(tmp_path, monkeypatch):
+    """Keras 2 (tf_keras) where installed. Not in CI: tf_keras requires the full tensorflow package."""
+    tf_keras = pytest.importorskip("tf_keras")
+    path = tmp_path / "mobilenet.h5"
+    tf_keras.applications.MobileNetV2(weights=None, alpha=0.35, input_shape=(96, 96, 3)).save_weights(path)
+    script = tmp_path / "legacy.py"
+    script.write_text(textwrap.dedent(f"""\
+        import numpy as np
+        import tf_keras
+        model = tf_keras.applications.MobileNetV2(weights={str(path)!r}, alpha=0.35, input_shape=(96, 96, 3))
+        pixels = np.random.default_rng(0).integers(0, 256, size=(4, 96, 96, 3)).astype("float32")
+        model.predict(pixels, verbose=0)
+        model.predict(tf_keras.applications.mobilenet_v2.preprocess_input(pixels), verbose=0)
+    """))
+    monkeypatch.chdir(tmp_path)
+    status, report = run(str(script), [])
+    assert observed(report) == {("CNN101", 5)} and len(report.sites) == 2
