@@ -301,3 +301,21 @@ def test_tf_keras_models_are_watched_too(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     status, report = run(str(script), [])
     assert observed(report) == {("CNN101", 5)} and len(report.sites) == 2
+
+
+def test_a_long_stream_is_measured_in_bounded_memory():
+    """110,000 images through a generator: every one counted, the sample and the hashes capped."""
+    from cnnlint.runtime.stats import MAX_HASHES, RESERVOIR
+
+    def stream():
+        rng = np.random.default_rng(0)
+        while True:
+            yield (rng.random((1000, 4, 4, 3), dtype=np.float32),)
+
+    model = keras.Sequential([keras.Input((4, 4, 3)), keras.layers.GlobalAveragePooling2D()])
+    with watch() as report:
+        model.predict(stream(), steps=110, verbose=0)
+    (site,) = report.sites
+    # measured as Keras takes the batches from the generator: it reads up to two ahead of the model
+    assert 110_000 <= site.stats.images <= 112_000 and site.stats.values.count == site.stats.images * 16
+    assert len(site.stats.sample.rows) == RESERVOIR and site.stats.distinct == MAX_HASHES
