@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 STACK_BYTES = 512 * 1024 * 1024  # virtual memory; only what deep recursion touches is used
 RECURSION_LIMIT = 20_000
+PARALLEL_MIN_BYTES = 256 * 1024  # less code than this is analysed faster than worker processes start
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 IGNORE = re.compile(r"#\s*cnnlint:\s*ignore\[(?P<codes>[^\]]*)\]")
 
@@ -144,7 +145,8 @@ class Run:
                 entries[i] = entry
             else:
                 todo.append((i, group, key))
-        if self.fix or self.jobs <= 1 or len(todo) < 2:
+        small = sum(len(sources.get(p) or b"") for _, group, _ in todo for p in group) < PARALLEL_MIN_BYTES
+        if self.fix or self.jobs <= 1 or len(todo) < 2 or small:
             for i, group, _ in todo:
                 entry, project = analyse_group(group, sources, root, self.texts, keep_fixes=self.fix)
                 entries[i] = entry

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from cnnlint.lint import PARALLEL_MIN_BYTES
 from conftest import cnnlint, write_files
 from test_cli import CLEAN, RAW
 
@@ -19,9 +20,13 @@ ResNet50().predict(load("a.jpg"))
 """
 
 
+# enough code that --jobs 2 really starts workers (smaller runs stay in one process)
+PADDING = "".join(f"# padding line {k}: " + "x" * 60 + "\n" for k in range(400))
+
+
 def tree(tmp_path):
-    files = {f"pkg{i}/raw{i}.py": RAW for i in range(6)}
-    files.update({f"pkg{i}/clean{i}.py": CLEAN for i in range(6)})
+    files = {f"pkg{i}/raw{i}.py": RAW + PADDING for i in range(6)}
+    files.update({f"pkg{i}/clean{i}.py": CLEAN + PADDING for i in range(6)})
     files.update({"app/helpers.py": HELPER, "app/main.py": MAIN, "notes.py": "print('no ML here')\n"})
     write_files(tmp_path, files)
 
@@ -35,6 +40,7 @@ def test_output_is_identical_with_jobs_and_cache(tmp_path):
     assert len({r.stdout for r in runs}) == 1
     assert len(json.loads(runs[0].stdout)) == 12
     assert (tmp_path / ".cnnlint_cache").is_dir()
+    assert sum(p.stat().st_size for p in tmp_path.rglob("*.py")) > PARALLEL_MIN_BYTES
 
 
 def test_changing_a_helper_invalidates_its_importers(tmp_path):
