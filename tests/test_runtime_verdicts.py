@@ -139,7 +139,7 @@ def test_streaming_statistics_equal_numpy_and_stay_bounded():
 def test_hashes_are_capped():
     images = ImageStats(1)
     many = np.arange(MAX_HASHES + 10, dtype="float32").reshape(-1, 1, 1, 1)
-    images.add(many, hash_images=True)
+    images.count(many, hash_images=True)
     assert images.distinct == MAX_HASHES and images.hashed == MAX_HASHES + 10
 
 

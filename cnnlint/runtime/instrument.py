@@ -23,7 +23,7 @@ from .models import Application
 from .record import Recorder, Site
 
 ENTRIES = ("predict", "__call__", "predict_on_batch", "fit", "evaluate")
-HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the cnnlint package
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # the cnnlint package
 KERAS_PACKAGES = ("keras", "tf_keras")  # each: Model, applications; tf.keras is keras itself
 
 _local = threading.local()  # .busy: cnnlint itself is calling a model on this thread

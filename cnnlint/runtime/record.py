@@ -54,14 +54,16 @@ class Site:
             self.ranks[x.ndim] += 1
         if x.ndim != 4 or not x.shape[-1]:
             return
-        if callable(front):
-            x = np.asarray(front(x[:FRONT_SAMPLE]))
-        self.shapes[tuple(int(d) for d in x.shape[1:])] += 1
-        self.dtypes[str(x.dtype)] += 1
+        reached = np.asarray(front(x[:FRONT_SAMPLE])) if callable(front) else x
+        if reached.ndim != 4:
+            return
+        self.shapes[tuple(int(d) for d in reached.shape[1:])] += 1
+        self.dtypes[str(reached.dtype)] += 1
         if self.stats is None:
-            self.stats = ImageStats(x.shape[-1])
-        if x.shape[-1] == self.stats.channels:
-            self.stats.add(x, hash_images=self.inference)
+            self.stats = ImageStats(reached.shape[-1])
+        self.stats.count(x, hash_images=self.inference)
+        if reached.shape[-1] == self.stats.channels:
+            self.stats.measure(reached)
 
 
 class Recorder:

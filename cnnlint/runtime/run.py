@@ -16,7 +16,7 @@ from pathlib import Path
 from .link import link
 from .watch import Report, watch
 
-HIDDEN = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "<frozen runpy>", runpy.__file__)
+HIDDEN = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep, "<frozen runpy>", runpy.__file__)
 
 
 def run(target: str, args: list[str], module: bool = False) -> tuple[int, Report]:

@@ -114,7 +114,8 @@ class ImageStats:
     channels: int
     values: ChannelStats = None
     sample: Reservoir = None
-    images: int = 0
+    images: int = 0  # given to the model
+    measured: int = 0  # of them, measured (all, or a sample pushed through the layers in front of a base)
     hashes: set = field(default_factory=set)
     repeats_in_batch: int = 0  # images equal to an earlier one of the same call
     hashed: int = 0
@@ -123,22 +124,27 @@ class ImageStats:
         self.values = ChannelStats(self.channels)
         self.sample = Reservoir(self.channels)
 
-    def add(self, batch: np.ndarray, hash_images: bool) -> None:
-        """``batch``: (images, ..., channels)."""
+    def count(self, batch: np.ndarray, hash_images: bool) -> None:
+        """The images as the call got them (images, ..., channels): counted, and hashed if asked."""
+        self.images += len(batch)
+        if not hash_images:
+            return
         seen_in_call: set[bytes] = set()
+        for image in batch:
+            digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
+            self.repeats_in_batch += digest in seen_in_call
+            seen_in_call.add(digest)
+            self.hashed += 1
+            if len(self.hashes) < MAX_HASHES:
+                self.hashes.add(digest)
+
+    def measure(self, batch: np.ndarray) -> None:
+        """The values that reached the model (images, ..., channels), chunk by chunk."""
         for start in range(0, len(batch), CHUNK):
             chunk = np.asarray(batch[start:start + CHUNK])
             self.values.add(chunk)
             self.sample.add(chunk)
-            if hash_images:
-                for image in chunk:
-                    digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
-                    self.repeats_in_batch += digest in seen_in_call
-                    seen_in_call.add(digest)
-                    self.hashed += 1
-                    if len(self.hashes) < MAX_HASHES:
-                        self.hashes.add(digest)
-        self.images += len(batch)
+        self.measured += len(batch)
 
     @property
     def distinct(self) -> int:

@@ -58,7 +58,9 @@ def _site(site) -> list[str]:
     stats = site.stats
     if stats is not None and stats.values.count:
         v = stats.values
-        out.append(f"    {stats.images} images, {stats.distinct} distinct" if site.inference else f"    {stats.images} images")
+        given = f"    {stats.images} images" + (f", {stats.distinct} distinct" if site.inference else "")
+        out.append(given + (f"; values measured on {stats.measured} of them, after the layers in front"
+                            if stats.measured != stats.images else ""))
         out.append("    channel        min        max       mean        std")
         for c in range(v.channels):
             out.append(f"    {c:>7} {v.low[c]:10.4g} {v.high[c]:10.4g} {v.mean[c]:10.4g} {v.std[c]:10.4g}")

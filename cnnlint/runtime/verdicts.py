@@ -104,7 +104,7 @@ def value_range(site: Site) -> Iterator[tuple[str, str]]:
             f"; use {app.family}.preprocess_input on 0..255 pixels instead" if app.mode != "none" else
             "; pass the 0..255 pixels unchanged")
     yield code, (f"{app.name} expects {mode.describe}, values in [{band}], but received {seen.describe}: "
-                 f"min {low:.3g}, max {high:.3g}, channel means {means} over {stats.images} images{hint}")
+                 f"min {low:.3g}, max {high:.3g}, channel means {means} over {stats.measured} images{hint}")
 
 
 def shape(site: Site) -> Iterator[tuple[str, str]]:
