@@ -156,3 +156,11 @@ def _fed(s: Site, batch: np.ndarray) -> Site:
     s.calls += 1
     s.observe(batch, None)
     return s
+
+
+def test_the_hint_follows_include_preprocessing():
+    app = Application("EfficientNetV2B0", "efficientnet_v2", "torch", "imagenet", False, (None, 32, 32, 3), 224, False)
+    s = Site("script.py", 3, "predict", "effnet", app, (), True)
+    (finding,) = findings([_fed(s, PIXELS)])
+    assert finding.code == "CNN101" and "imagenet_utils.preprocess_input(x, mode='torch')" in finding.message
+    assert "include_preprocessing=False" in app.describe

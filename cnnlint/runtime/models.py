@@ -25,6 +25,7 @@ class Application:
     include_top: bool
     input_shape: tuple  # (None, height, width, channels) as built
     size: int  # the size of its ImageNet weights
+    include_preprocessing: bool | None = None  # None: the constructor has no such argument
 
     @property
     def pretrained(self) -> bool:
@@ -34,7 +35,9 @@ class Application:
     def describe(self) -> str:
         weights = "random weights" if not self.pretrained else (
             "imagenet weights" if self.weights == "imagenet" else f"weights from {self.weights}")
-        return f"{self.name} ({weights}, include_top={self.include_top})"
+        preprocessing = "" if self.include_preprocessing is None else \
+            f", include_preprocessing={self.include_preprocessing}"
+        return f"{self.name} ({weights}, include_top={self.include_top}{preprocessing})"
 
     @classmethod
     def from_call(cls, name: str, arguments: dict, model) -> Application | None:
@@ -46,7 +49,8 @@ class Application:
             mode = info.without_preprocessing
         weights = arguments.get("weights")
         return cls(name, info.family, mode, None if weights is None else str(weights),
-                   bool(arguments.get("include_top", True)), tuple(model.input_shape), info.size)
+                   bool(arguments.get("include_top", True)), tuple(model.input_shape), info.size,
+                   arguments.get("include_preprocessing"))
 
 
 class Registry:

@@ -82,7 +82,8 @@ def as_dict(report) -> dict:
             {"path": shown(s.path), "line": s.line, "entry": s.entry, "model": s.model,
              "base": None if s.app is None else {
                  "name": s.app.name, "family": s.app.family, "mode": s.app.mode, "weights": s.app.weights,
-                 "include_top": s.app.include_top, "input_shape": list(s.app.input_shape)},
+                 "include_top": s.app.include_top, "input_shape": list(s.app.input_shape),
+                 "include_preprocessing": s.app.include_preprocessing},
              "front": list(s.front), "measured": numbers(s)}
             for s in report.sites
         ],

@@ -100,9 +100,7 @@ def value_range(site: Site) -> Iterator[tuple[str, str]]:
     mode = knowledge().modes[app.mode]
     band = ", ".join(f"{v:g}" for v in mode.band)
     means = ", ".join(f"{m:.1f}" for m in stats.values.mean)
-    hint = (f"; apply {app.family}.preprocess_input" if code == "CNN101" else
-            f"; use {app.family}.preprocess_input on 0..255 pixels instead" if app.mode != "none" else
-            "; pass the 0..255 pixels unchanged")
+    hint = _hint(app, code)
     yield code, (f"{app.name} expects {mode.describe}, values in [{band}], but received {seen.describe}: "
                  f"min {low:.3g}, max {high:.3g}, channel means {means} over {stats.measured} images{hint}")
 
@@ -171,6 +169,15 @@ def numbers(site: Site) -> dict:
     if site.predictions.count:
         out["top1"] = {str(k): v for k, v in site.predictions.top1.most_common(10)}
     return out
+
+
+def _hint(app, code: str) -> str:
+    """What to call: the family's preprocess_input, unless include_preprocessing=False changed the mode."""
+    if app.mode == "none":
+        return "; pass the 0..255 pixels unchanged"
+    own = knowledge().families.get(app.family) == app.mode
+    call = f"{app.family}.preprocess_input" if own else f"imagenet_utils.preprocess_input(x, mode={app.mode!r})"
+    return f"; apply {call}" if code == "CNN101" else f"; use {call} on 0..255 pixels instead"
 
 
 def _pretrained_base(site: Site) -> bool:
