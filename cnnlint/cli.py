@@ -241,17 +241,23 @@ def run(module: bool, fmt: str, output: Path | None, html: Path | None, script: 
 
     from .runtime.run import run as run_script
 
+    output, html = (p.resolve() if p is not None else None for p in (output, html))  # the script may chdir
     status, report = run_script(script, list(args), module)
+    if report is None:  # a process the script forked: only the first one reports
+        return status
     text = json.dumps(report.as_dict(), indent=2) + "\n" if fmt == "json" else str(report) + "\n"
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    elif fmt == "json":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        sys.stderr.write(text)
-    if html is not None:
-        from .runtime.html import write
+    try:
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:  # the streams cnnlint started with: the script may have replaced or redirected its own
+            stream = sys.__stdout__ if fmt == "json" else sys.__stderr__
+            stream.write(text)
+            stream.flush()
+        if html is not None:
+            from .runtime.html import write
 
-        write(report, html, script)
+            write(report, html, script)
+    except (OSError, ValueError) as e:
+        click.echo(f"cnnlint: error: cannot write the report: {e}", err=True)
+        return status or 2
     return status or (1 if report.findings else 0)

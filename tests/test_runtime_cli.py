@@ -54,7 +54,8 @@ def test_text_report_on_stderr_and_the_scripts_own_traceback(bad_script, tmp_pat
     done = cnnlint("run", "classify.py", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stdout == "script says []\nscript done\n"
-    assert 'File "classify.py", line 9, in <module>' in done.stderr and "ValueError: the script failed" in done.stderr
+    # python 3.9+ shows the main script by its absolute path, and so does cnnlint run
+    assert f'File "{bad_script}", line 9, in <module>' in done.stderr and "ValueError: the script failed" in done.stderr
     assert "cnnlint/runtime" not in done.stderr and "runpy" not in done.stderr
     assert "classify.py:7: CNN101 MobileNetV2 expects tf-mode input" in done.stderr
 
@@ -111,3 +112,60 @@ def test_without_tensorflow_one_line_and_status_2(tmp_path):
 def test_missing_script(tmp_path):
     done = cnnlint("run", "nowhere.py", cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.strip() == "cnnlint: error: no such script: nowhere.py"
+
+
+# -- regressions from the review of the runtime mode ----------------------------------------
+
+def run_script(tmp_path, source: str, *options: str) -> subprocess.CompletedProcess:
+    (tmp_path / "script.py").write_text(textwrap.dedent(source))
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run([sys.executable, "-m", "cnnlint", "run", *options, "script.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_scripts_streams_and_excepthook_are_its_own(tmp_path):
+    done = run_script(tmp_path, """\
+        import io, sys
+        sys.excepthook = lambda kind, error, tb: print("custom hook:", error, file=sys.__stderr__)
+        sys.stdout = io.StringIO()  # the script swallows its own output
+        print("swallowed")
+        raise RuntimeError("boom")
+    """, "--format", "json")
+    assert done.returncode == 1 and "custom hook: boom" in done.stderr and "Traceback" not in done.stderr
+    assert json.loads(done.stdout)["sites"] == []  # the report still reaches the real stdout
+
+
+def test_a_closed_stdout_and_a_fork(tmp_path):
+    done = run_script(tmp_path, """\
+        import os, sys
+        if os.fork() == 0:
+            print("child")
+        else:
+            os.wait()
+            print("parent")
+    """, "--format", "json")
+    assert done.returncode == 0 and done.stdout.count('"sites"') == 1, done.stdout
+    closed = run_script(tmp_path, "import sys\nsys.stdout.close()\n", "-o", "report.txt")
+    assert closed.returncode == 0 and "Traceback" not in closed.stderr
+
+
+def test_keras_and_tensorflow_load_when_the_script_imports_them(tmp_path):
+    """Not before: settings the script makes first (KERAS_BACKEND, TF_CPP_MIN_LOG_LEVEL) still apply."""
+    done = run_script(tmp_path, """\
+        import os, sys
+        assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+        os.environ["KERAS_BACKEND"] = "tensorflow"
+        import keras
+        print(keras.backend.backend(), hasattr(keras.Model.predict, "__wrapped__"))
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "tensorflow True\n"  # patched as soon as it was imported
+
+
+def test_report_paths_are_where_the_command_was_typed(tmp_path, bad_script):
+    (tmp_path / "elsewhere").mkdir()
+    bad_script.write_text("import os\nos.chdir('elsewhere')\n" + bad_script.read_text())
+    done = cnnlint("run", "-o", "report.txt", "--html", "page.html", "classify.py", cwd=tmp_path)
+    assert done.returncode == 1
+    assert (tmp_path / "report.txt").exists() and (tmp_path / "page.html").exists()
+    assert "\nclassify.py:9: " in (tmp_path / "report.txt").read_text()  # paths from where the command was typed

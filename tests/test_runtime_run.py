@@ -319,3 +319,92 @@ def test_a_long_stream_is_measured_in_bounded_memory():
     # measured as Keras takes the batches from the generator: it reads a few ahead of the model
     assert 110_000 <= site.stats.images <= 120_000 and site.stats.values.count == site.stats.images * 16
     assert len(site.stats.sample.rows) == RESERVOIR and site.stats.distinct == MAX_HASHES
+
+
+# -- regressions from the review of the runtime mode ----------------------------------------
+
+def test_ops_in_front_of_the_base_in_a_functional_model(script):
+    status, report = script(MOBILENET, """\
+        inputs = keras.Input((96, 96, 3))
+        outputs = keras.layers.Dense(2)(model(mobilenet_v2.preprocess_input(inputs)))
+        keras.Model(inputs, outputs).predict(pixels, verbose=0)
+        inputs = keras.Input((96, 96, 3))
+        keras.Model(inputs, keras.layers.Dense(2)(model(inputs / 127.5 - 1.0))).predict(pixels, verbose=0)
+    """)
+    assert observed(report) == set() and all(s.front for s in report.sites)
+
+
+def test_a_subclassed_model_preprocessing_in_call_is_not_judged_from_outside(script):
+    status, report = script(MOBILENET, """\
+        class Classifier(keras.Model):
+            def __init__(self, base):
+                super().__init__()
+                self.base, self.head = base, keras.layers.Dense(2)
+            def call(self, x):
+                return self.head(self.base(mobilenet_v2.preprocess_input(x)))
+        Classifier(model)(pixels)
+    """)
+    assert observed(report) == set()
+    inner = {s.line: s for s in report.sites}[13]  # self.base(...) inside call(): what the base got
+    assert inner.app.name == "MobileNetV2" and inner.stats.values.high.max() <= 1.0
+
+
+def test_uint8_through_a_lambda_front(script):
+    status, report = script(MOBILENET, """\
+        front = keras.Sequential([keras.Input((96, 96, 3)), keras.layers.Lambda(mobilenet_v2.preprocess_input), model])
+        front.predict(pixels.astype("uint8"), verbose=0)
+    """)
+    assert observed(report) == set() and report.failures == []
+    assert report.sites[0].stats.measured == 8  # the front sample
+
+
+def test_model_names_are_not_taken_by_cnnlint(script):
+    status, report = script(MOBILENET, """\
+        def wrapped():
+            inputs = keras.Input((96, 96, 3))
+            return keras.Model(inputs, model(keras.layers.Rescaling(1 / 127.5, offset=-1)(inputs)))
+        first = wrapped()
+        first.predict(pixels, verbose=0)
+        second = wrapped()
+        number = lambda m: int(m.name.rsplit("_", 1)[1]) if "_" in m.name else 0
+        assert number(second) == number(first) + 1, (first.name, second.name)
+    """)
+    assert status == 0
+
+
+def test_plain_iterators_are_left_to_keras(script):
+    status, report = script(MOBILENET, """\
+        try:
+            model.predict(iter([pixels[:2]]), verbose=0)
+        except ValueError as e:
+            print("keras refused it:", type(e).__name__)
+        else:
+            raise SystemExit("cnnlint made Keras accept an iterator")
+    """)
+    assert status == 0
+
+
+def test_the_script_sees_an_absolute_file_and_can_watch_itself(script, tmp_path):
+    status, report = script(MOBILENET, """\
+        import os
+        from cnnlint.runtime import watch
+        assert os.path.isabs(__file__) and __name__ == "__main__"
+        os.chdir(os.path.dirname(__file__))
+        with watch() as inner:
+            model.predict(pixels, verbose=0)
+        assert len(inner.sites) == 1
+    """)
+    assert status == 0 and observed(report) == {("CNN101", 13)}
+
+
+def test_a_blank_image_cannot_contradict_a_static_finding(script, tmp_path):
+    from PIL import Image
+
+    Image.fromarray(np.zeros((96, 96, 3), dtype=np.uint8)).save(tmp_path / "black.png")
+    status, report = script(MOBILENET, """\
+        from tensorflow.keras.preprocessing import image
+        img = image.img_to_array(image.load_img("black.png", target_size=(96, 96)))
+        model.predict(np.expand_dims(img, 0), verbose=0)
+    """)
+    assert [(linked.finding.code, linked.status) for linked in report.static] == [
+        ("CNN101", "not observable at run time")]

@@ -138,7 +138,7 @@ def test_streaming_statistics_equal_numpy_and_stay_bounded():
 
 def test_hashes_are_capped():
     images = ImageStats(1)
-    many = np.arange(MAX_HASHES + 10, dtype="float32").reshape(-1, 1, 1, 1)
+    many = np.arange(2 * (MAX_HASHES + 10), dtype="float32").reshape(-1, 2, 1, 1)  # not blank: 2 values
     images.count(many, hash_images=True)
     assert images.distinct == MAX_HASHES and images.hashed == MAX_HASHES + 10
 
@@ -164,3 +164,44 @@ def test_the_hint_follows_include_preprocessing():
     (finding,) = findings([_fed(s, PIXELS)])
     assert finding.code == "CNN101" and "imagenet_utils.preprocess_input(x, mode='torch')" in finding.message
     assert "include_preprocessing=False" in app.describe
+
+
+# -- regressions from the review of the runtime mode ----------------------------------------
+
+def test_blank_warm_up_images_are_not_repeats():
+    assert judged(site("none"), np.zeros((4, 32, 32, 3))) == []
+
+
+def test_bicubic_overshoot_of_sharp_edges_is_tolerated():
+    import tensorflow as tf
+
+    box = np.zeros((1, 40, 40, 3), dtype="float32")
+    box[:, 10:30, 10:30] = 255  # a white box on black: the worst case for bicubic ringing
+    resized = tf.image.resize(box, (32, 32), method="bicubic").numpy()
+    preprocessed = keras.applications.mobilenet_v2.preprocess_input(resized)
+    assert preprocessed.min() < -1.05 and preprocessed.max() > 1.05  # it does overshoot
+    assert judged(site("tf"), preprocessed) == []
+
+
+def test_channels_first_arrays_are_not_read_as_32_channels():
+    s = site("caffe")
+    assert judged(s, np.transpose(INPUTS["caffe"](PIXELS), (0, 3, 1, 2))) == []
+    assert s.unobserved == 1
+
+
+def test_regression_and_feature_outputs_are_not_classes():
+    s = Site("script.py", 3, "predict", "regressor", None, (), True)
+    s.observe(np.random.default_rng(1).random((12, 8, 8, 3)), None)
+    s.predictions.add(np.tile([[30.0, 170.0]], (12, 1)))  # (age, height): column 1 always largest
+    assert findings([s]) == []
+
+
+def test_json_numbers_of_nothing_measured_are_null():
+    import json
+
+    from cnnlint.runtime.verdicts import numbers
+
+    s = site("tf")
+    s.observe(np.full((2, 32, 32, 3), np.nan, dtype="float32"), None)
+    json.dumps(numbers(s), allow_nan=False)
+    assert numbers(s)["min"] == [None, None, None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,7 @@ def page(report, script: str) -> str:
                          + (f", after {e(' → '.join(site.front))}" if site.front else "") + "</p>")
         mine = [f for f in found if f.path == site.path and f.line == site.line and f.entry == site.entry]
         parts.extend(f"<div class='finding'><b>{f.code}</b> {e(f.message)}</div>" for f in mine)
-        if not mine and site.stats is not None:
+        if not mine and site.stats is not None and site.stats.measured:
             parts.append("<div class='ok'>No problem observed at this call site.</div>")
         parts.append(_table(site))
         parts.append(f"<img alt='histograms for line {site.line}' src='data:image/png;base64,{_figure(site)}'>")
@@ -65,24 +66,35 @@ def page(report, script: str) -> str:
 
 def _table(site) -> str:
     stats = site.stats
-    if stats is None or not stats.values.count:
+    if stats is None or not stats.images:
         return "<p>No image input was measured here.</p>"
     v = stats.values
+    distinct = f" ({stats.distinct} distinct)" if site.inference else ""
+    shapes = ", ".join("x".join(map(str, s)) for s in site.shapes)
+    head = (f"<p>{site.calls} call{'s' * (site.calls != 1)}, {stats.images} images{distinct}, shape {shapes}, "
+            f"dtype {', '.join(site.dtypes)}</p>")
+    if not v.count:
+        return head
     rows = "".join(f"<tr><td>{c}</td><td>{v.low[c]:.4g}</td><td>{v.high[c]:.4g}</td><td>{v.mean[c]:.4g}</td>"
                    f"<td>{v.std[c]:.4g}</td></tr>" for c in range(v.channels))
-    shapes = ", ".join("x".join(map(str, s)) for s in site.shapes)
-    return (f"<p>{site.calls} call{'s' * (site.calls != 1)}, {stats.images} images ({stats.distinct} distinct), shape {shapes}, "
-            f"dtype {', '.join(site.dtypes)}</p><table><tr><th>channel</th><th>min</th><th>max</th>"
-            f"<th>mean</th><th>std</th></tr>{rows}</table>")
+    return (head + "<table><tr><th>channel</th><th>min</th><th>max</th><th>mean</th><th>std</th></tr>"
+            f"{rows}</table>")
 
 
 def _figure(site) -> str:
+    with warnings.catch_warnings():  # matplotlib's complaints are not the script's
+        warnings.simplefilter("ignore")
+        return _draw(site)
+
+
+def _draw(site) -> str:
     from matplotlib.figure import Figure  # not pyplot: no global state, no window, any backend
 
     figure = Figure(figsize=(11, 3.4), dpi=90)
     values, classes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     band = knowledge().modes[site.app.mode].band if site.app is not None and site.app.pretrained else None
     rows = site.stats.sample.rows if site.stats is not None else np.empty((0, 0))
+    rows = rows[np.isfinite(rows).all(axis=1)] if len(rows) else rows
     if band is not None:  # shaded, and edged so that a narrow band beside 0..255 still shows
         label = f"expected by {site.app.name}: [{band[0]:g}, {band[1]:g}]"
         values.axvspan(*band, color="#2ca02c", alpha=0.25, label=label)

@@ -34,22 +34,40 @@ class Instrumentation:
         self.recorder = recorder
         self.undo: list[tuple[dict, str, object, bool]] = []  # (namespace, name, old value, had it)
         self.library_dirs: tuple[str, ...] = ()
+        self.finder = None
+        self.patched: set[str] = set()
 
     def install(self) -> None:
-        dirs = []
-        for package in KERAS_PACKAGES:
-            if find_spec(package) is None:
-                continue
-            module = __import__(package)
-            dirs.append(os.path.dirname(os.path.abspath(module.__file__)))
-            self._patch_entries(module.Model)
-            self._patch_constructors(module)
-        import tensorflow
+        """Patch the Keras packages already imported, and the others the moment they are.
 
-        dirs.append(os.path.dirname(os.path.abspath(tensorflow.__file__)))
-        self.library_dirs = tuple(d + os.sep for d in dirs)
+        Importing them here would come before the script's own ``os.environ`` settings
+        (``TF_CPP_MIN_LOG_LEVEL``, ``KERAS_BACKEND``...) and change what the script gets.
+        """
+        self.library_dirs = tuple(d + os.sep for d in map(_package_dir, (*KERAS_PACKAGES, "tensorflow")) if d)
+        pending = []
+        for package in KERAS_PACKAGES:
+            if package in sys.modules:
+                self.patch(sys.modules[package])
+            else:
+                pending.append(package)
+        if pending:
+            self.finder = _PatchOnImport(self, pending)
+            sys.meta_path.insert(0, self.finder)
+
+    def patch(self, package) -> None:
+        """Patch one imported Keras package (``keras`` or ``tf_keras``), once."""
+        if package.__name__ in self.patched:
+            return
+        self.patched.add(package.__name__)
+        try:
+            self._patch_entries(package.Model)
+            self._patch_constructors(package)
+        except Exception as error:  # a Keras that differs from the ones cnnlint knows: watch less
+            self.recorder.failed(error)
 
     def uninstall(self) -> None:
+        if self.finder in sys.meta_path:
+            sys.meta_path.remove(self.finder)
         for namespace, name, old, had in reversed(self.undo):
             if had:
                 namespace[name] = old
@@ -123,7 +141,10 @@ class Instrumentation:
             wrapper = self._constructor(name, original)
             # every module that holds the constructor, the user's included (from ... import ResNet50)
             for module in list(sys.modules.values()):
-                namespace = getattr(module, "__dict__", None)
+                try:  # not getattr: TensorFlow's lazy modules would import what they stand for
+                    namespace = object.__getattribute__(module, "__dict__")
+                except (AttributeError, TypeError):
+                    continue
                 if isinstance(namespace, dict) and namespace.get(name) is original:
                     self._set(namespace, name, wrapper)
 
@@ -146,6 +167,42 @@ class Instrumentation:
 
         build.__cnnlint_original__ = original
         return build
+
+
+class _PatchOnImport:
+    """A meta path finder that lets a Keras package load as usual, then patches it."""
+
+    def __init__(self, instrumentation: Instrumentation, packages: list[str]):
+        self.instrumentation = instrumentation
+        self.packages = set(packages)
+
+    def find_spec(self, name, path=None, target=None):
+        # asked again for each lookup (importlib.util.find_spec too): every spec gets the hook
+        if name not in self.packages or name in sys.modules:
+            return None
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return None
+        load = loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            self.instrumentation.patch(module)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _package_dir(name: str) -> str | None:
+    try:
+        spec = find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    origin = getattr(spec, "origin", None)
+    return os.path.dirname(os.path.abspath(origin)) if origin else None
 
 
 class _ClassDict(dict):
@@ -231,19 +288,18 @@ def _first(element):
 
 def _wrap_stream(recorder: Recorder, site: Site, front, x):
     """``x`` again, measuring each batch as it is consumed; None if ``x`` is not a stream."""
-    import tensorflow as tf
-
     def observe(batch):
         array = _array(batch) if not isinstance(batch, np.ndarray) else batch
         if array is not None:
             _measure(recorder, site, front, array)
 
-    if isinstance(x, tf.data.Dataset):
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and isinstance(x, tf.data.Dataset):
         return _wrap_dataset(x, observe)
     pydataset = _pydataset_class()
     if pydataset is not None and isinstance(x, pydataset):
         return None if getattr(x, "use_multiprocessing", False) else _WatchedPyDataset.of(x, observe)
-    if isinstance(x, types.GeneratorType) or (hasattr(x, "__next__") and hasattr(x, "__iter__")):
+    if isinstance(x, types.GeneratorType):  # other iterators are left as they are: Keras may refuse them
         return _watch_iterator(x, observe)
     return None
 
@@ -277,11 +333,8 @@ def _wrap_dataset(dataset, observe):
 
 
 def _pydataset_class():
-    try:
-        from keras.utils import PyDataset
-    except ImportError:
-        return None
-    return PyDataset
+    keras = sys.modules.get("keras")
+    return getattr(getattr(keras, "utils", None), "PyDataset", None)
 
 
 class _WatchedPyDataset:

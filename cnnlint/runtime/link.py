@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .record import Site
-from .verdicts import RuntimeFinding, _pretrained_base
+from .verdicts import RuntimeFinding, pretrained_base, recognise
 
 VALUE_CODES = frozenset({"CNN101", "CNN102", "CNN103", "CNN104"})  # any of them shows in the values
 SHAPE_CODES = frozenset({"CNN201", "CNN202", "CNN203", "CNN204"})
@@ -53,11 +53,27 @@ def _link(finding, sites: list[Site], observed: list[RuntimeFinding]) -> Linked:
         if finding.code == "CNN401" and stats is not None and stats.hashed >= 2 and stats.distinct < stats.hashed:
             return Linked(finding, CONFIRMED, f"{stats.hashed} images reached {site.label} over {site.calls} "
                                               f"calls, only {stats.distinct} distinct")
-    decidable = [s for s in here if s.stats is not None and (finding.code == "CNN401" or _pretrained_base(s))]
+    decidable = [s for s in here if _decidable(s, finding.code)]
     if decidable:
         site = decidable[0]
-        return Linked(finding, CONTRADICTED, f"{site.calls} calls of {site.label} observed; their input showed no such problem")
+        calls = f"{site.calls} call{'s' * (site.calls != 1)}"
+        return Linked(finding, CONTRADICTED, f"{calls} of {site.label} observed; the input showed no such problem")
     return Linked(finding, NOT_OBSERVABLE, "the call was reached, but its input could not be measured")
+
+
+def _decidable(site: Site, code: str) -> bool:
+    """Whether what reached the site could have shown the problem: values no mode explains
+    (blank images) cannot, nor can inputs never measured."""
+    stats = site.stats
+    if stats is None or not stats.measured:
+        return False
+    if code == "CNN401":
+        return stats.hashed >= 2
+    if not pretrained_base(site):
+        return False
+    if code in VALUE_CODES:
+        return recognise(float(stats.values.low.min()), float(stats.values.high.max())) is not None
+    return True
 
 
 def _same(a: str, b: str) -> bool:

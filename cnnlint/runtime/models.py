@@ -92,23 +92,29 @@ class Registry:
 
 
 def _front(outer, base):
-    """The layers between ``outer``'s input and ``base``, as a model, and their names."""
-    import keras
+    """What ``outer`` does to its input before ``base`` gets it: (callable on arrays or None, names).
 
+    Sequential: the layers before the base. Functional: the part of the graph between the
+    input and the base, as a model (Keras ops such as ``x / 127.5 - 1`` included). Subclassed
+    models run Python of their own before the base: unknown (False).
+    """
+    kinds = {cls.__name__ for cls in type(outer).__mro__}
     layers = list(outer.layers)
-    before = [layer for layer in layers[:layers.index(base)] if type(layer).__name__ != "InputLayer"]
-    if not before:
-        return None, ()
-    names = tuple(type(layer).__name__ for layer in before)
-    if isinstance(outer, keras.Sequential):
+    if "Sequential" in kinds:
+        before = [layer for layer in layers[:layers.index(base)] if type(layer).__name__ != "InputLayer"]
+        if not before:
+            return None, ()
+
         def apply(x):
+            x = _as_input(x, outer)
             for layer in before:
                 x = layer(x, training=False) if _takes_training(layer) else layer(x)
             return x
-        return apply, names
+
+        return apply, tuple(type(layer).__name__ for layer in before)
     inputs = getattr(outer, "inputs", None) or []
-    if len(inputs) != 1:
-        return False, names
+    if "Functional" not in kinds or len(inputs) != 1:
+        return False, ()
     for node in getattr(base, "_inbound_nodes", []):
         tensors = getattr(node, "input_tensors", [])
         if len(tensors) != 1:
@@ -118,11 +124,25 @@ def _front(outer, base):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                sub = keras.Model(inputs[0], tensors[0])
+                # named: an unnamed model would take the next automatic name from the script's models
+                functional = next(c for c in type(outer).__mro__ if c.__name__ == "Functional")
+                sub = functional(inputs[0], tensors[0], name=f"cnnlint_front_{id(outer)}")
         except Exception:  # that call of the base belongs to another model
             continue
-        return (lambda x: sub(x, training=False)), names
-    return False, names
+        names = tuple(type(layer).__name__ for layer in sub.layers if type(layer).__name__ != "InputLayer")
+        return (lambda x: sub(_as_input(x, outer), training=False)), names or ("operations",)
+    return False, ()
+
+
+def _as_input(x, model):
+    """The array as the model's input layer would cast it (uint8 images become float32)."""
+    import numpy as np
+
+    dtype = getattr((getattr(model, "inputs", None) or [None])[0], "dtype", None) or "float32"
+    try:
+        return np.asarray(x).astype(str(getattr(dtype, "name", dtype)), copy=False)
+    except TypeError:
+        return np.asarray(x, dtype="float32")
 
 
 def _takes_training(layer) -> bool:

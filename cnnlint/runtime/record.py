@@ -6,6 +6,7 @@ tf.data's threads, so a site is updated under the recorder's lock.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .stats import ImageStats, Predictions
 
 INFERENCE = ("predict", "__call__", "predict_on_batch")
 FRONT_SAMPLE = 8  # images per call pushed through the layers in front of a base model
+CHANNELS = (1, 2, 3, 4)  # the last axis of channels-last images
 
 
 @dataclass
@@ -34,7 +36,7 @@ class Site:
     dtypes: Counter = field(default_factory=Counter)
     stats: ImageStats | None = None
     predictions: Predictions = field(default_factory=Predictions)
-    unobserved: int = 0  # calls whose input was of a kind cnnlint does not read (dicts, several inputs)
+    unobserved: int = 0  # calls or batches cnnlint could not read (dicts, several inputs, channels first...)
 
     @property
     def inference(self) -> bool:
@@ -53,6 +55,9 @@ class Site:
         else:
             self.ranks[x.ndim] += 1
         if x.ndim != 4 or not x.shape[-1]:
+            return
+        if x.shape[-1] not in CHANNELS:  # channels first, or not images: nothing to say about values
+            self.unobserved += 1
             return
         reached = np.asarray(front(x[:FRONT_SAMPLE])) if callable(front) else x
         if reached.ndim != 4:
@@ -77,7 +82,8 @@ class Recorder:
 
     def failed(self, error: BaseException) -> None:
         if len(self.failures) < 20:
-            self.failures.append(f"{type(error).__name__}: {error}")
+            text = re.sub(r"\x1b\[[0-9;]*m", "", " ".join(str(error).split()))  # Keras colours its messages
+            self.failures.append(f"{type(error).__name__}: {text[:300]}")
 
     def site(self, path: str, line: int, entry: str, model) -> tuple[Site, object]:
         """The site for this call, and the front to apply to its inputs."""

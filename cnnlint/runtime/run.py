@@ -19,11 +19,23 @@ from .watch import Report, watch
 HIDDEN = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep, "<frozen runpy>", runpy.__file__)
 
 
-def run(target: str, args: list[str], module: bool = False) -> tuple[int, Report]:
-    """Run the script (or ``-m`` module) and return its exit status and the report."""
+def run(target: str, args: list[str], module: bool = False) -> tuple[int, Report | None]:
+    """Run the script (or ``-m`` module) and return its exit status and the report.
+
+    The report is None in a process the script forked, which ends here as well: only the
+    process that started reports.
+    """
+    pid, folder = os.getpid(), os.getcwd()
+    source = None if module else Path(target).resolve()
     with watch() as report:
         status = _execute(target, args, module)
-    source = _source(target, module)
+    if os.getpid() != pid:
+        return status, None
+    try:
+        os.chdir(folder)  # the script may have moved: paths in the report are from where it started
+    except OSError:
+        pass
+    source = source or _source(target, module)
     if source is not None:
         report.static = link(_static(source), report.sites, report.findings)
     return status, report
@@ -36,8 +48,8 @@ def _execute(target: str, args: list[str], module: bool) -> int:
     try:
         if module:
             runpy.run_module(target, run_name="__main__", alter_sys=True)
-        else:
-            runpy.run_path(target, run_name="__main__")
+        else:  # __file__ is absolute, as python 3.9+ makes it; sys.argv[0] stays as typed
+            runpy.run_path(os.path.abspath(target), run_name="__main__")
         return 0
     except SystemExit as stop:
         return _exit_status(stop.code)
@@ -49,7 +61,11 @@ def _execute(target: str, args: list[str], module: bool) -> int:
         return 1
     finally:
         sys.argv[:], sys.path[:] = saved_argv, saved_path
-        sys.stdout.flush()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (AttributeError, ValueError, OSError):  # the script closed or replaced it
+                pass
 
 
 def _exit_status(code) -> int:
@@ -62,7 +78,17 @@ def _exit_status(code) -> int:
 
 
 def _print_traceback(error: BaseException) -> None:
-    """As python prints it: without runpy's and cnnlint's frames."""
+    """As python prints it: without runpy's and cnnlint's frames, through the script's own
+    ``sys.excepthook`` if it set one."""
+    if sys.excepthook is not sys.__excepthook__:
+        tb = error.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename.startswith(HIDDEN):
+            tb = tb.tb_next
+        try:
+            sys.excepthook(type(error), error, tb)
+            return
+        except Exception:
+            pass
     shown = traceback.TracebackException.from_exception(error)
     shown.stack = traceback.StackSummary.from_list(
         [frame for frame in shown.stack if not frame.filename.startswith(HIDDEN)])

@@ -131,6 +131,8 @@ class ImageStats:
             return
         seen_in_call: set[bytes] = set()
         for image in batch:
+            if image.size and image.min() == image.max():  # blank images (warm-up calls): not evidence
+                continue
             digest = hashlib.blake2b(np.ascontiguousarray(image).tobytes(), digest_size=16).digest()
             self.repeats_in_batch += digest in seen_in_call
             seen_in_call.add(digest)
@@ -153,18 +155,24 @@ class ImageStats:
 
 @dataclass
 class Predictions:
-    """Top-1 classes of a classifier's outputs."""
+    """Top-1 classes of a classifier's outputs, and whether they looked like class probabilities."""
 
     top1: Counter = field(default_factory=Counter)
+    probabilities: bool | None = None  # every row >= 0 and summing to 1 (softmax): a classifier
 
     def add(self, outputs: np.ndarray) -> None:
-        if outputs.ndim == 2 and outputs.shape[1] >= 2 and np.issubdtype(outputs.dtype, np.number):
-            self.top1.update(int(i) for i in np.argmax(outputs, axis=1))
+        if outputs.ndim != 2 or outputs.shape[1] < 2 or not np.issubdtype(outputs.dtype, np.number) or not len(outputs):
+            return
+        rows = outputs.astype(np.float64)
+        softmax = bool((rows >= -1e-6).all() and np.allclose(rows.sum(axis=1), 1.0, atol=1e-2))
+        self.probabilities = softmax if self.probabilities is None else self.probabilities and softmax
+        self.top1.update(int(i) for i in np.argmax(rows, axis=1))
 
     @property
     def count(self) -> int:
         return sum(self.top1.values())
 
 
-def _floats(values: np.ndarray) -> list[float]:
-    return [round(float(v), 4) for v in values]
+def _floats(values: np.ndarray) -> list[float | None]:
+    """JSON-ready: None where nothing finite was measured."""
+    return [round(float(v), 4) if np.isfinite(v) else None for v in values]

@@ -65,8 +65,8 @@ def _site(site) -> list[str]:
         for c in range(v.channels):
             out.append(f"    {c:>7} {v.low[c]:10.4g} {v.high[c]:10.4g} {v.mean[c]:10.4g} {v.std[c]:10.4g}")
     if site.unobserved:
-        out.append(f"    {site.unobserved} call{'s' * (site.unobserved != 1)} with an input cnnlint does not read "
-                   "(several inputs, dicts)")
+        out.append(f"    {site.unobserved} input{'s' * (site.unobserved != 1)} cnnlint could not read (several "
+                   "inputs, dicts, channels-first arrays, batches made in worker processes)")
     if site.predictions.count:
         top = ", ".join(f"{k} ({n})" for k, n in site.predictions.top1.most_common(5))
         out.append(f"    top-1 classes of {site.predictions.count} predictions: {top}")

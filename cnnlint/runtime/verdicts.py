@@ -18,7 +18,7 @@ from ..knowledge import knowledge
 from .record import Site
 
 COLLAPSE_MIN = 8  # distinct images before a never-changing top-1 class counts as collapse
-TOLERANCE = 0.02  # of a band's width: resizing with bicubic or lanczos overshoots a little
+TOLERANCE = 0.15  # of a band's width: bicubic or lanczos resizing overshoots sharp edges by up to ~14%
 NAMES = {  # runtime findings use the static catalog's codes, plus the symptom
     "CNN101": "missing-preprocess-input", "CNN102": "preprocess-family-mismatch",
     "CNN104": "scale-range-mismatch", "CNN201": "missing-resize", "CNN202": "input-size-mismatch",
@@ -87,7 +87,7 @@ class RuntimeFinding:
 
 def value_range(site: Site) -> Iterator[tuple[str, str]]:
     app, stats = site.app, site.stats
-    if not _pretrained_base(site) or stats is None or not stats.values.count:
+    if not pretrained_base(site) or stats is None or not stats.values.count:
         return
     low, high = float(stats.values.low.min()), float(stats.values.high.max())
     seen = recognise(low, high)
@@ -107,7 +107,7 @@ def value_range(site: Site) -> Iterator[tuple[str, str]]:
 
 def shape(site: Site) -> Iterator[tuple[str, str]]:
     app = site.app
-    if not _pretrained_base(site):
+    if not pretrained_base(site):
         return
     if site.ranks.get(3):
         yield "CNN203", (f"{site.ranks[3]} of {site.calls} calls passed a single image (height, width, channels) "
@@ -142,7 +142,8 @@ def repeated(site: Site) -> Iterator[tuple[str, str]]:
 
 def collapse(site: Site) -> Iterator[tuple[str, str]]:
     stats, top1 = site.stats, site.predictions.top1
-    if not site.inference or stats is None or stats.distinct < COLLAPSE_MIN or len(top1) != 1:
+    if not site.inference or stats is None or stats.distinct < COLLAPSE_MIN or len(top1) != 1 \
+            or not site.predictions.probabilities:  # regressions and feature vectors have no classes
         return
     (index, count), = top1.items()
     yield "CNN900", (f"{site.model} predicted class {_class_name(index)} for all {count} predictions of "
@@ -180,7 +181,7 @@ def _hint(app, code: str) -> str:
     return f"; apply {call}" if code == "CNN101" else f"; use {call} on 0..255 pixels instead"
 
 
-def _pretrained_base(site: Site) -> bool:
+def pretrained_base(site: Site) -> bool:
     return site.app is not None and site.app.pretrained and site.front_known
 
 

@@ -9,7 +9,7 @@ from typing import Iterator
 from .record import Recorder, Site
 from .verdicts import RuntimeFinding, findings
 
-_active: list = []  # the Instrumentation installed now (one at a time)
+_active: list = []  # (Instrumentation, Report) installed now: one at a time
 _guard = threading.Lock()
 
 
@@ -63,21 +63,25 @@ def watch() -> Iterator[Report]:
     """Instrument Keras while the block runs; the report fills in as models are called.
 
     Models built before the block are watched too, but only those whose constructor ran
-    inside it are known as pre-trained application models.
+    inside it are known as pre-trained application models. A ``watch()`` inside another
+    (a script that watches itself, run by ``cnnlint run``) shares the outer report.
     """
     require_tensorflow()
     from .instrument import Instrumentation
 
-    report = Report()
-    instrumentation = Instrumentation(report.recorder)
     with _guard:
-        if _active:
-            raise RuntimeError("cnnlint is already watching (one watch() at a time)")
-        _active.append(instrumentation)
+        outer = _active[-1] if _active else None
+        if outer is None:
+            report = Report()
+            instrumentation = Instrumentation(report.recorder)
+            _active.append((instrumentation, report))
+    if outer is not None:
+        yield outer[1]
+        return
     try:
         instrumentation.install()
         yield report
     finally:
         instrumentation.uninstall()
         with _guard:
-            _active.remove(instrumentation)
+            _active.clear()
