@@ -65,7 +65,7 @@ def find_pyproject(start: Path) -> Path | None:
         path = candidate / "pyproject.toml"
         if path.is_file():
             try:
-                if "cnnlint" in _read(path).get("tool", {}):
+                if "cnnlint" in _tool(_read(path)):
                     return path
             except ConfigError:
                 return path  # a broken file we would have used: report it
@@ -76,38 +76,58 @@ def _read(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+        raise ConfigError(f"{_named(path)}: cannot read: {e}") from None
+    except ValueError as e:  # TOMLDecodeError, and integers longer than Python converts (4300 digits)
+        raise ConfigError(f"{_named(path)}: invalid TOML: {_shown(str(e), quote=False)}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise ConfigError(f"{_named(path)}: invalid TOML: arrays or tables nested too deeply") from None
+
+
+def _tool(data: dict) -> dict:
+    """The [tool] table; ``tool = 5`` at the top is not a table of tools, so none is ours."""
+    tool = data.get("tool")
+    return tool if isinstance(tool, dict) else {}
+
+
+def _named(path: Path) -> str:
+    """The file in an error message, on one line whatever its name."""
+    text = str(path)
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
+def _shown(value, quote: bool = True) -> str:
+    """A value in an error message: its repr (control characters escaped), cut to stay one short line."""
+    text = repr(value) if quote else str(value).replace("\n", " ")
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def load(path: Path | None) -> Settings:
     """Settings from a pyproject.toml (or the defaults when ``path`` is None)."""
     if path is None:
         return Settings()
-    table = _read(path).get("tool", {}).get("cnnlint", {})
+    table = _tool(_read(path)).get("cnnlint", {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.cnnlint] must be a table")
+        raise ConfigError(f"{_named(path)}: [tool.cnnlint] must be a table")
     settings = Settings(root=path.parent.resolve(), source=path)
     for key, value in table.items():
         kind = KEYS.get(key)
         if kind is None:
-            raise ConfigError(f"{path}: [tool.cnnlint] unknown key {key!r} (known: {', '.join(KEYS)})")
-        setattr(settings, key.replace("-", "_"), _check(f"{path}: [tool.cnnlint] {key}", kind, value))
+            raise ConfigError(f"{_named(path)}: [tool.cnnlint] unknown key {_shown(key)} (known: {', '.join(KEYS)})")
+        setattr(settings, key.replace("-", "_"), _check(f"{_named(path)}: [tool.cnnlint] {key}", kind, value))
     return settings
 
 
 def _check(where: str, kind: str, value):
     if kind == "bool":
         if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+            raise ConfigError(f"{where}: expected true or false, got {_shown(value)}")
         return value
     if kind == "table":
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a table of glob = [codes]")
-        return {glob: codes(f"{where}.{glob!r}", c) for glob, c in value.items()}
+        return {glob: codes(f"{where}.{_shown(glob)}", c) for glob, c in value.items()}
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+        raise ConfigError(f"{where}: expected a list of strings, got {_shown(value)}")
     return codes(where, value) if kind == "codes" else tuple(value)
 
 
@@ -116,12 +136,12 @@ def codes(where: str, values) -> tuple[str, ...]:
     if isinstance(values, str):
         values = [v for v in values.replace(" ", ",").split(",") if v]
     if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
-        raise ConfigError(f"{where}: expected a list of rule codes, got {values!r}")
+        raise ConfigError(f"{where}: expected a list of rule codes, got {_shown(values)}")
     known = [r.code for r in ALL_RULES]
     out = []
     for value in values:
         code = value.strip().upper()
         if code != "ALL" and not any(k.startswith(code) for k in known):
-            raise ConfigError(f"{where}: unknown rule code or prefix {value!r}")
+            raise ConfigError(f"{where}: unknown rule code or prefix {_shown(value)}")
         out.append(code)
     return tuple(out)

@@ -86,18 +86,39 @@ class ChangedOnDisk(Exception):
 
 
 def write(path: Path, text: str, original: bytes, encoding: str) -> None:
-    """Replace ``path`` atomically, unless someone changed it since we read it."""
-    if path.read_bytes() != original:
+    """Replace ``path`` atomically, unless someone changed it since we read it.
+
+    The new text goes to a temporary file beside the real one (a symlink's target, so the link
+    stays a link), with the old file's permissions and owner, flushed to disk, then renamed over
+    it: a run killed at any point leaves the old file or the new one, never half of one. The file
+    is compared with what was read once more just before the rename.
+    """
+    from .sources import SourceError, read
+
+    target = Path(os.path.realpath(path))
+
+    def unchanged() -> os.stat_result:
+        try:
+            if read(target) == original:
+                return os.stat(target)
+        except (SourceError, OSError):
+            pass
         raise ChangedOnDisk(f"{path} changed on disk while cnnlint was fixing it; not written")
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".cnnlint-fix")
+
+    before = unchanged()
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".cnnlint-fix")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode(encoding))
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.chmod(tmp, stat.S_IMODE(before.st_mode))
+        try:
+            os.chown(tmp, before.st_uid, before.st_gid)
+        except OSError:  # not ours to give away: the new file keeps our owner
+            pass
+        unchanged()
+        os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)

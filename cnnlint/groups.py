@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .sources import real
+
 IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([\w., \t()]+)|import[ \t]+([\w., \t]+))""",
                     re.MULTILINE)
 
@@ -100,7 +102,7 @@ def _candidates(level: int, dotted: str, importer: Path, index, python_files) ->
 def module_names(path: Path, root: Path) -> list[str]:
     """Every dotted name a file can be imported by: ``a/b/utils.py`` is ``utils``, ``b.utils``, ``a.b.utils``."""
     try:
-        parts = list(path.resolve().relative_to(root).with_suffix("").parts)
+        parts = list(real(path).relative_to(root).with_suffix("").parts)
     except ValueError:
         parts = [path.stem]
     if parts and parts[-1] == "__init__":

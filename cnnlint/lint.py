@@ -16,7 +16,7 @@ from .cache import Cache
 from .config import Settings
 from .groups import groups
 from .rules import BY_CODE, Rule, matches
-from .sources import SourceError, Texts, discover, display_path, is_relevant, read
+from .sources import SourceError, Texts, decode, discover, display_path, is_relevant, read, real
 
 if TYPE_CHECKING:
     from .fixes import FileFix, Fix
@@ -110,11 +110,14 @@ class Run:
 
     def __call__(self, paths, force_exclude: bool, stdin) -> Result:
         settings = self.settings
+        unreadable: dict[Path, str] = {}
         if stdin is not None:
             files = [stdin[0]]
         else:
-            files = discover(paths, settings.excluded, settings.respect_gitignore, settings.root, force_exclude)
+            files = discover(paths, settings.excluded, settings.respect_gitignore, settings.root, force_exclude,
+                             unreadable)
         sources = LazySources(files, stdin)
+        sources.errors.update(unreadable)  # CNN000 on the folder: its files were not checked
         relevant = [p for p in files if (data := sources.get(p)) is not None and is_relevant(data)]
         result = Result([], len(files))
         raw: list[tuple[Finding, bool]] = [(_file_error(p, msg), False) for p, msg in sources.errors.items()]
@@ -139,9 +142,9 @@ class Run:
         entries: dict[int, dict] = {}
         todo = []
         for i, group in enumerate(work):
-            key = cache.key(group, sources.get) if cache else None
+            key = cache.key(group, sources.get, root) if cache else None
             entry = cache.get(key) if cache else None
-            if entry is not None:
+            if entry is not None and _well_formed(entry):
                 entries[i] = entry
             else:
                 todo.append((i, group, key))
@@ -169,6 +172,21 @@ class Run:
                     for f, hidden in zip(entry["findings"], entry["hidden"])]
             result.warnings += entry["warnings"]
         return raw
+
+
+# A cached finding, as Finding.as_dict() wrote it
+_FIELDS = {"path": str, "line": int, "column": int, "end_line": int, "end_column": int, "code": str, "name": str,
+           "message": str, "cell": (int, type(None))}
+
+
+def _well_formed(entry: dict) -> bool:
+    """Whether a cache entry can be turned back into findings; a damaged one is analysed again."""
+    findings, hidden, warnings = (entry.get(k) for k in ("findings", "hidden", "warnings"))
+    return (isinstance(findings, list) and isinstance(hidden, list) and isinstance(warnings, list)
+            and len(findings) == len(hidden) and all(isinstance(h, bool) for h in hidden)
+            and all(isinstance(w, str) for w in warnings)
+            and all(isinstance(f, dict) and f.keys() == _FIELDS.keys() and f["code"] in BY_CODE
+                    and all(isinstance(f[k], t) for k, t in _FIELDS.items()) for f in findings))
 
 
 def _analyse_in_worker(payload) -> dict:
@@ -216,8 +234,8 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
                     cell, in_cell = state.cells.locate(line)
                     line, end_line = in_cell, in_cell + end_line - line
                 fix = offered[0] if offered and keep_fixes else None
-                findings.append(Finding(state.display, line, col, end_line, end_col, rule.code, rule.name, message,
-                                        cell, fix))
+                findings.append(Finding(state.display, line, col, end_line, end_col, rule.code, rule.name,
+                                        one_line(message), cell, fix))
                 hidden.append(suppressed)
     warnings += [f"internal error while analysing {display_path(p)}: {msg}" for p, msg in project.internal.items()]
     if not keep_fixes:
@@ -234,16 +252,29 @@ def _fix(result: Result, projects: list, sources: "LazySources", texts: Texts) -
         offered = [f for f in result.findings if f.fix is not None and f.path == state.display]
         if not offered or state.cells is not None or state.path == sources.stdin_path:
             continue
+        lost = _lost_by_libcst(state.tree.code, decode(sources[state.path]))
+        if lost is None:  # parsed with IPython syntax masked or tabs expanded: writing it back would lose them
+            continue
         try:
             after, applied = fixed_module(state.tree, [f.fix for f in offered])
         except Exception as e:  # a fix that does not re-parse: leave the file, say so
             result.warnings.append(f"fix not applied to {state.display}: {type(e).__name__}: {e}")
             continue
         if applied:
-            result.fixed.append(FileFix(state.path, state.display, state.tree.code, after, len(applied),
+            result.fixed.append(FileFix(state.path, state.display, state.tree.code + lost, after + lost, len(applied),
                                         sources[state.path], texts.encodings.get(state.path, "utf-8")))
             done |= {id(f) for f in offered if any(f.fix is a for a in applied)}
     result.findings = [f for f in result.findings if id(f) not in done]
+
+
+def _lost_by_libcst(code: str, text: str) -> str | None:
+    """What the parsed module's code lacks of the file's text: "" when it is the text, the final
+    line ending of a file that ends in a lone CR (libcst drops it), None when the module was parsed
+    from another text (IPython syntax masked, tabs expanded), which a fix must never write back."""
+    if code == text:
+        return ""
+    rest = text[len(code):]
+    return rest if text.startswith(code) and rest and not rest.strip("\r") else None
 
 
 class LazySources(dict):
@@ -296,7 +327,7 @@ class PerFileIgnores:
     def __call__(self, finding: Finding) -> bool:
         if not self.rules:
             return False
-        path = Path(finding.path).resolve()
+        path = real(Path(finding.path))
         try:
             rel = path.relative_to(self.root).as_posix()
         except ValueError:
@@ -332,11 +363,23 @@ def _file_error(path: Path, message: str, cells=None) -> Finding:
         message = re.sub(r"(Syntax Error @ )?\d+:\d+\.? ?|\(line \d+, column \d+\)", "", message).strip()
         message = f"{message} (cell {cell}, line {line}, column {col})"
     rule = BY_CODE["CNN000"]
-    return Finding(display_path(path), line, col, line, col, rule.code, rule.name, message, cell)
+    return Finding(display_path(path), line, col, line, col, rule.code, rule.name, one_line(message), cell)
+
+
+MAX_QUOTE = 80
+
+
+def one_line(message: str) -> str:
+    """A message as one printable line: messages quote the user's code, which can span lines
+    (``predict(np.stack([\n x,\n]))``), hold control characters (an ANSI escape in a string) or be
+    thousands of characters long, but every output format promises one finding per line."""
+    message = re.sub(r"\s*\n\s*", " ", message)
+    message = re.sub(rf"`([^`]{{{MAX_QUOTE},}})`", lambda m: f"`{m.group(1)[:MAX_QUOTE - 3]}...`", message)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
 
 
 
 
 def _root(paths: list[Path]) -> Path:
-    folders = [str((p if p.is_dir() else p.parent).resolve()) for p in paths]
+    folders = [str(real(p if p.is_dir() else p.parent)) for p in paths]
     return Path(os.path.commonpath(folders)) if folders else Path.cwd()

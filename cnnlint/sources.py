@@ -10,6 +10,7 @@ import bisect
 import io
 import os
 import re
+import stat
 import tokenize
 from dataclasses import dataclass
 
@@ -58,29 +59,37 @@ class Texts:
     def __call__(self, path: Path, data: bytes) -> str:
         if path.suffix == ".ipynb":
             text, self.cell_maps[path] = notebook_program(data)
-            check_nesting(text)
+            check_analysable(text)
             return text
         text, self.encodings[path] = decode_with_encoding(data)
         return text
 
 
 def discover(paths: list[Path], exclude: tuple[str, ...] = (), respect_gitignore: bool = True,
-             root: Path | None = None, force_exclude: bool = False) -> list[Path]:
+             root: Path | None = None, force_exclude: bool = False,
+             unreadable: dict[Path, str] | None = None) -> list[Path]:
     """Files to lint, sorted, each once.
 
     Folders are walked, skipping what matches ``exclude`` (gitignore-style patterns, relative
     to ``root``) and, with ``respect_gitignore``, what the ``.gitignore`` files say. A file
     named explicitly is always linted, unless ``force_exclude`` (for pre-commit, which names
-    every staged file).
+    every staged file). Symbolic links to folders are not followed (no loops, no walk of ``/``).
+    Folders that cannot be listed go to ``unreadable`` (path -> reason) instead of being skipped
+    in silence: the files in them are not checked, and the user should know.
     """
     excluded = Ignorer(exclude, root or Path.cwd(), respect_gitignore)
     found: set[Path] = set()
+
+    def refused(error: OSError) -> None:
+        if unreadable is not None and error.filename is not None:
+            unreadable[Path(error.filename)] = f"cannot read folder: {error.strerror or error}"
+
     for path in paths:
         if not path.is_dir():
             if not (force_exclude and excluded(path)):
                 found.add(path)
             continue
-        for folder, dirs, files in os.walk(path):
+        for folder, dirs, files in os.walk(path, onerror=refused):
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if not excluded(here / d, is_dir=True) and not _is_venv(here / d))
             found.update(here / f for f in files if f.endswith(SUFFIXES) and not excluded(here / f))
@@ -122,7 +131,7 @@ class Ignorer:
             out = []
             for candidate in (folder, *folder.parents):
                 out.append(candidate)
-                if (candidate / ".git").exists():
+                if _exists(candidate / ".git"):
                     break
             self.folders[folder] = [f for f in out if self._gitignore(f) is not None]
         return self.folders[folder]
@@ -137,6 +146,12 @@ class Ignorer:
         return self.gitignores[folder]
 
 
+def real(path: Path) -> Path:
+    """The absolute path with symbolic links resolved. Path.resolve() raises on a link to itself
+    (``x.py -> x.py``), which a repository can hold; os.path.realpath leaves such a link as it is."""
+    return Path(os.path.realpath(path))
+
+
 def display_path(path: Path) -> str:
     """A path as reported to the user: relative to the current folder when it can be."""
     try:
@@ -146,14 +161,31 @@ def display_path(path: Path) -> str:
 
 
 def _is_venv(folder: Path) -> bool:
-    return (folder / "pyvenv.cfg").exists()
+    return _exists(folder / "pyvenv.cfg")
+
+
+def _exists(path: Path) -> bool:
+    """Path.exists(), but a folder we may not look into (permission denied) holds nothing."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def read(path: Path) -> bytes:
+    """The bytes of a regular file. A FIFO named ``x.py`` would block forever and ``x.py -> /dev/zero``
+    never end, so the file is opened without blocking and refused unless it is a regular file."""
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         raise SourceError(f"cannot read: {e.strerror or e}") from None
+    with open(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SourceError("cannot read: not a regular file")
+            return handle.read()
+        except OSError as e:
+            raise SourceError(f"cannot read: {e.strerror or e}") from None
 
 
 def decode(data: bytes) -> str:
@@ -174,12 +206,24 @@ def decode_with_encoding(data: bytes) -> tuple[str, str]:
         text = text[1:]
     if "\x00" in text:
         raise SourceError("cannot parse: the file contains NUL bytes")
-    check_nesting(text)
+    check_analysable(text)
     return text, encoding
 
 
+# The largest Python files of tensorflow and keras are under 0.7 MB. libcst needs about 10 s and
+# 0.7 GB per MB of code (more on big literals), so a 20 MB file of data would take minutes and
+# gigabytes: it is reported instead.
+MAX_CHARS = 2_000_000
 MAX_NESTING = 200  # CPython's own limit on nested brackets
 _BRACKET = re.compile(r"[(\[{)\]}]")
+
+
+def check_analysable(text: str) -> None:
+    """Refuse code too big or too deeply bracketed to analyse, with a reason the user can act on."""
+    if len(text) > MAX_CHARS:
+        raise SourceError(f"cannot analyse: {len(text) / 1e6:.1f} MB of code; cnnlint analyses files up to "
+                          f"{MAX_CHARS / 1e6:g} MB (exclude generated code and data)")
+    check_nesting(text)
 
 
 def check_nesting(text: str) -> None:

@@ -83,18 +83,50 @@ def scale_op(mul: float, add: float, what: str, loc):
     return apply
 
 
+# Constants the interpreter folds stay small: user code such as ``10 ** 10 ** 9``, ``(0,) * 10**9``
+# or ``s = s + s`` forty times must not cost cnnlint minutes or gigabytes. Bigger is just unknown.
+MAX_CONST_BITS = 4096  # integers
+MAX_CONST_LEN = 10_000  # strings, bytes, tuples
+
+
+def small(value) -> bool:
+    """Whether a computed constant is small enough to keep."""
+    if isinstance(value, int):
+        return value.bit_length() <= MAX_CONST_BITS
+    if isinstance(value, (str, bytes, tuple)):
+        return len(value) <= MAX_CONST_LEN
+    return True
+
+
+def _affordable(op: str, a, b) -> bool:
+    """Whether ``a op b`` can be computed cheaply: the result's size is estimated before computing it."""
+    if op == "Power" and isinstance(a, int) and isinstance(b, int) and b > 0:
+        return max(a.bit_length(), 1) * b <= MAX_CONST_BITS
+    if op == "Multiply":
+        for seq, n in ((a, b), (b, a)):
+            if isinstance(seq, (str, bytes, tuple)) and isinstance(n, int):
+                return len(seq) * n <= MAX_CONST_LEN
+    return True
+
+
+def fold(op: str, a, b) -> Value:
+    """``a op b`` on Python constants, as Python computes it, or unknown when it fails or is too big."""
+    fn = _PYTHON_OPS.get(op)
+    if isinstance(a, str) or isinstance(b, str):  # str % args is formatting, str * n repetition: not folded
+        fn = operator.add if op == "Add" and type(a) is type(b) else None
+    if fn is None or not _affordable(op, a, b):
+        return UNKNOWN
+    try:
+        result = fn(a, b)
+    except Exception:  # 1 / 0, overflow, unsupported operands: Python would raise, the value is unknown
+        return UNKNOWN
+    return Const(result) if small(result) else UNKNOWN
+
+
 def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> Value:
     """``left op right`` on abstract values."""
     if isinstance(left, Const) and isinstance(right, Const):
-        fn = _PYTHON_OPS.get(op)
-        try:
-            if fn is not None and not isinstance(left.value, str) and not isinstance(right.value, str):
-                return Const(fn(left.value, right.value))
-            if op == "Add" and isinstance(left.value, (tuple, str)) and type(left.value) is type(right.value):
-                return Const(left.value + right.value)
-        except Exception:
-            return UNKNOWN
-        return UNKNOWN
+        return fold(op, left.value, right.value)
     if op == "Multiply" and isinstance(left, ListVal) and isinstance(right, Const):
         return ListVal(left.item, repeated=True)
     if isinstance(left, Image) and isinstance(right, PixelMax) and op == "Divide":

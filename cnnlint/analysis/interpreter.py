@@ -40,6 +40,14 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 8
 MAX_UNROLL = 16
+# Nested loops multiply the work: each loop runs its body twice (or once per item), so 20 nested
+# loops would run the innermost body a million times. The runs of all enclosing loops together
+# stay under MAX_REPEAT; a loop that would exceed it runs its body once, on the joined state.
+MAX_REPEAT = 256
+# Statements one module may execute (its functions at every call, its loops at every pass): ten
+# times what the largest real modules measured need. Past it, calls into the module's functions
+# are unknown, so calls that fan out (16 items x 8 levels of helpers) cannot run for hours.
+STEP_BUDGET = 200_000
 BUILTINS = frozenset(
     "float int str list tuple dict set len range enumerate zip sorted reversed iter next print open map "
     "isinstance super min max sum abs round bool bytes type object".split()
@@ -254,6 +262,9 @@ class Interpreter:
         self.memo: dict[tuple, Value] = {}
         self.active: set[int] = set()
         self.loops: list[Loop] = []  # the loops being run, innermost last
+        self.repeat = 1  # how many times the innermost loop body being run runs in all (see MAX_REPEAT)
+        self.steps: dict[int, int] = {}  # id(module state) -> statements executed (see STEP_BUDGET)
+        self._assigned: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
         self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
 
     # -- where we are -------------------------------------------------------
@@ -308,6 +319,10 @@ class Interpreter:
             pending = [f for f in state.functions if id(f.node) not in done]
             if not pending:
                 return
+            # __init__ first, so the other methods see the attributes it sets (sorted here, once per
+            # round: sorting at every class definition made 5,000 classes take seconds)
+            pending.sort(key=lambda f: f.node.name.value != "__init__" if isinstance(f.node, cst.FunctionDef)
+                         else True)
             for fn in pending:
                 done.add(id(fn.node))
                 args: list[Value] = []
@@ -326,7 +341,8 @@ class Interpreter:
                 key = None
             if key is not None and key in self.memo:
                 return self.memo[key]
-        if len(self.frames) > MAX_DEPTH or id(fn.node) in self.active:
+        if len(self.frames) > MAX_DEPTH or id(fn.node) in self.active \
+                or self.steps.get(id(fn.module), 0) > STEP_BUDGET:
             return UNKNOWN
         env = Env(fn.closure or fn.module.env)
         self.bind_params(fn, env, args, kwargs)
@@ -382,6 +398,8 @@ class Interpreter:
         return env
 
     def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> Env | None:
+        key = id(self.module)
+        self.steps[key] = self.steps.get(key, 0) + 1
         if isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             return self.exec_block(stmt.body, env)
         handler = getattr(self, "exec_" + type(stmt).__name__, None)
@@ -503,9 +521,6 @@ class Interpreter:
                 self.module.owners[id(value.node)] = cls
             else:
                 cls.attrs[name] = value
-        # __init__ first, so the other methods see the attributes it sets.
-        self.module.functions.sort(key=lambda f: f.node.name.value != "__init__"
-                                   if isinstance(f.node, cst.FunctionDef) else True)
         env.vars[stmt.name.value] = cls
         return env
 
@@ -534,13 +549,20 @@ class Interpreter:
         element = effects.element_of(iterable)
         over_files = isinstance(element, PathStr) or (
             items is not None and all(isinstance(i, Const) and isinstance(i.value, str) for i in items))
-        self.loops.append(Loop(stmt, assigned_names(stmt), over_files, len(self.frames)))
+        self.loops.append(Loop(stmt, self.assigned_in(stmt), over_files, len(self.frames)))
         try:
-            if items is not None and 0 < len(items) <= MAX_UNROLL:
+            if items is not None and 0 < len(items) <= MAX_UNROLL and self.repeat * len(items) <= MAX_REPEAT:
                 return self.unrolled(stmt, env, items)
             return self.loop(stmt, env, lambda e: self.assign(stmt.target, element, e))
         finally:
             self.loops.pop()
+
+    def assigned_in(self, loop: cst.CSTNode) -> frozenset[str]:
+        """The names a loop assigns, computed once per loop: nested loops are run many times."""
+        cached = self._assigned.get(id(loop))
+        if cached is None:  # the node is kept with its names, so its id cannot be reused
+            cached = self._assigned[id(loop)] = (loop, assigned_names(loop))
+        return cached[1]
 
     def stale_load(self, call_node: cst.Call) -> int | None:
         """The loop over files a loader call sits in without using anything the loop changes."""
@@ -559,8 +581,9 @@ class Interpreter:
     def unrolled(self, stmt: cst.For, env: Env, items: tuple[Value, ...]) -> Env | None:
         """A loop over a literal list runs once per item: each iteration is a real path."""
         frame = self.frames[-1]
-        saved = frame.breaks, frame.continues
+        saved = frame.breaks, frame.continues, self.repeat
         frame.breaks = []
+        self.repeat *= len(items)
         try:
             current: Env | None = env
             for item in items:
@@ -573,22 +596,36 @@ class Interpreter:
                 current = self.exec_block(stmt.orelse.body.body, current)
             return join_envs([current] + frame.breaks)
         finally:
-            frame.breaks, frame.continues = saved
+            frame.breaks, frame.continues, self.repeat = saved
 
     def exec_While(self, stmt: cst.While, env: Env) -> Env | None:
         self.eval(stmt.test, env)
         return self.loop(stmt, env, lambda e: None)
 
     def loop(self, stmt, env: Env, bind) -> Env | None:
+        """The body runs twice: the first iteration, then on the join of the entry state and its end.
+
+        Inside too many enclosing loops (see MAX_REPEAT) it runs once, on a state where every name
+        the loop assigns is already unknown-joined: less precise, never wrong.
+        """
         frame = self.frames[-1]
-        saved = frame.breaks, frame.continues
+        saved = frame.breaks, frame.continues, self.repeat
         frame.breaks, frame.continues = [], []
+        twice = self.repeat * 2 <= MAX_REPEAT
+        self.repeat *= 2 if twice else 1
         try:
-            first = env.copy()
-            bind(first)
-            end1 = join_envs([self.exec_block(stmt.body.body, first)] + frame.continues)
-            frame.continues = []
-            second = join_envs([env, end1]) or env.copy()
+            if twice:
+                first = env.copy()
+                bind(first)
+                end1 = join_envs([self.exec_block(stmt.body.body, first)] + frame.continues)
+                frame.continues = []
+                second = join_envs([env, end1]) or env.copy()
+            else:
+                end1 = None
+                second = env.copy()
+                for name in self.assigned_in(stmt):
+                    if name in second.vars:
+                        second.vars[name] = UNKNOWN
             bind(second)
             end2 = join_envs([self.exec_block(stmt.body.body, second)] + frame.continues)
             out = join_envs([env, end1, end2])
@@ -596,7 +633,7 @@ class Interpreter:
                 out = self.exec_block(stmt.orelse.body.body, out)
             return join_envs([out] + frame.breaks)
         finally:
-            frame.breaks, frame.continues = saved
+            frame.breaks, frame.continues, self.repeat = saved
 
     def exec_Try(self, stmt: cst.Try, env: Env) -> Env | None:
         body_out = self.exec_block(stmt.body.body, env.copy())
@@ -693,10 +730,17 @@ class Interpreter:
         return Const(Ellipsis)
 
     def eval_Integer(self, node: cst.Integer, env: Env) -> Value:
-        return Const(node.evaluated_value)
+        try:  # int() itself, not libcst's literal_eval; a literal of 5000 digits is more than int() takes
+            value = int(node.value, 0)
+        except ValueError:
+            return UNKNOWN
+        return Const(value) if arithmetic.small(value) else UNKNOWN
 
     def eval_Float(self, node: cst.Float, env: Env) -> Value:
-        return Const(node.evaluated_value)
+        try:
+            return Const(float(node.value))
+        except ValueError:
+            return UNKNOWN
 
     def eval_SimpleString(self, node: cst.SimpleString, env: Env) -> Value:
         try:

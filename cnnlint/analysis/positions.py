@@ -49,31 +49,64 @@ class _Collect(cst.CSTVisitor):
         return True
 
 
-def _ast_nodes(tree: ast.AST) -> dict[type, list[ast.AST]]:
-    found: dict[type, list[ast.AST]] = {kind: [] for kinds in KINDS.values() for kind in kinds}
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, ast.JoinedStr):
-            continue
-        bucket = found.get(type(node))
-        if bucket is not None:
-            bucket.append(node)
-        todo.extend(ast.iter_child_nodes(node))
-    return found
+MAX_NESTING = 1000  # AST levels; real code stays under 50, CPython refuses about 3000
 
 
-def positions(module: cst.Module, text: str) -> dict[cst.CSTNode, Range] | None:
-    """Positions of the calls, operators and comparisons of ``module``, or None if unsure."""
+class TooDeep(Exception):
+    """Code nested deeper than MAX_NESTING (``-----...1``, ``a.b.b.b...``, ``f()()()...``).
+
+    libcst's parser needs time cubic in the depth: 13 s at 4,000 levels, minutes at 10,000, which
+    CPython itself refuses to run. CPython's parser finds the depth in milliseconds, so it is asked first.
+    """
+
+    def __init__(self):
+        super().__init__(f"expressions nested more than {MAX_NESTING} levels deep")
+
+
+def index(text: str) -> dict[type, list[ast.AST]] | None:
+    """CPython's nodes of the kinds in KINDS, or None when CPython cannot parse ``text``.
+
+    Raises TooDeep (before libcst ever sees the text) when CPython's parser runs out of stack or
+    the tree is deeper than MAX_NESTING. Nodes inside f-strings are left out of the index (CPython
+    before 3.12 places them unreliably) but count for the depth.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except (RecursionError, MemoryError):  # CPython's parser stack: thousands of levels
+        raise TooDeep() from None
+    except (SyntaxError, ValueError):
+        return None
+    found: dict[type, list[ast.AST]] = {kind: [] for kinds in KINDS.values() for kind in kinds}
+    todo: list[tuple[ast.AST, int, bool]] = [(tree, 1, False)]
+    while todo:
+        node, depth, in_fstring = todo.pop()
+        if depth > MAX_NESTING:
+            raise TooDeep()
+        in_fstring = in_fstring or isinstance(node, ast.JoinedStr)
+        bucket = found.get(type(node))
+        if bucket is not None and not in_fstring:
+            bucket.append(node)
+        todo.extend((child, depth + 1, in_fstring) for child in ast.iter_child_nodes(node))
+    return found
+
+
+def positions(module: cst.Module, text: str, theirs: dict[type, list[ast.AST]] | None = None
+              ) -> dict[cst.CSTNode, Range] | None:
+    """Positions of the calls, operators and comparisons of ``module``, or None if unsure.
+
+    ``theirs`` is ``index(text)`` when the caller already has it.
+    """
+    if theirs is None:
+        try:
+            theirs = index(text)
+        except TooDeep:
+            return None
+    if theirs is None:
         return None
     collect = _Collect()
     module.visit(collect)
-    theirs = _ast_nodes(tree)
     lines = text.splitlines()
     out: dict[cst.CSTNode, Range] = {}
     for kind, ast_kinds in KINDS.items():

@@ -19,8 +19,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ipython import mask_ipython
 from ..groups import module_names
-from ..sources import display_path
-from .positions import positions
+from ..sources import display_path, real
+from .positions import TooDeep, index, positions
 from .facts import UNKNOWN, Function, ModuleRef, Value
 from .interpreter import Env, Event, Interpreter, Renormalised, Sink
 
@@ -63,13 +63,16 @@ class ModuleState:
 
 
 def parse(path: Path, text: str, name: str) -> ModuleState:
-    """Parse a module; raises libcst.ParserSyntaxError (and RecursionError on absurd nesting).
+    """Parse a module; raises libcst.ParserSyntaxError, TooDeep (and RecursionError on absurd nesting).
 
-    Positions come from CPython's ast where it agrees with libcst (fast), else from libcst's
-    metadata (slow, always right).
+    CPython's parser reads the text first: it measures the nesting before libcst, which is very slow
+    on deep code, and gives the positions where its tree agrees with libcst's (fast), else they come
+    from libcst's metadata (slow, always right).
     """
+    theirs = index(text)
     tree = cst.parse_module(text)
-    found = positions(tree, text) if os.environ.get("CNNLINT_POSITIONS") != "libcst" else None
+    found = positions(tree, text, theirs) if theirs is not None and os.environ.get("CNNLINT_POSITIONS") != "libcst" \
+        else None
     if found is not None:
         return ModuleState(path, name, tree, found)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
@@ -159,6 +162,9 @@ class Project:
         except SyntaxProblem as e:
             self.errors[path] = f"cannot parse: {e} (line {e.line}, column {e.column})"
             return None
+        except TooDeep as e:
+            self.errors[path] = f"cannot analyse: {e}"
+            return None
         except RecursionError:
             self.errors[path] = "cannot parse: the code is nested too deeply"
             return None
@@ -195,7 +201,7 @@ class Project:
             dotted = ".".join(base + ([dotted] if dotted else []))
         candidates = self.by_name.get(dotted, [])
         if not level:  # like sys.path: the importer's folder and the folders above it, nothing beside
-            folders = {importer.path.resolve().parent, *importer.path.resolve().parents}
+            folders = {real(importer.path).parent, *real(importer.path).parents}
             candidates = [p for p in candidates if _import_root(p, dotted) in folders]
         if not candidates:
             return None
@@ -226,7 +232,7 @@ class Project:
 def _import_root(path: Path, dotted: str) -> Path:
     """The folder that must be on sys.path for ``path`` to be imported as ``dotted``."""
     depth = len(dotted.split(".")) + (path.stem == "__init__")
-    return path.resolve().parents[depth - 1]
+    return real(path).parents[depth - 1]
 
 
 def _distance(a: Path, b: Path) -> int:

@@ -15,13 +15,21 @@ def escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def escape_path(path: str) -> str:
+    """Control characters (an ANSI escape would recolour the log) and bytes that are not UTF-8 are
+    written escaped, as the text format does (``\\x1b``, ``\\udcff``); CR and LF are left to GitHub's
+    own %0D and %0A."""
+    return "".join(c if c.isprintable() or c in "\r\n" else c.encode("unicode_escape").decode("ascii")
+                   for c in path)
+
+
 def escape_property(text: str) -> str:
     """A property value: also ``:`` and ``,``, which would end the value."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def command(f) -> str:
-    props = {"file": PurePath(f.path).as_posix()}
+    props = {"file": escape_path(PurePath(f.path).as_posix())}
     if f.cell is None:
         props.update(line=f.line, col=f.column, endLine=f.end_line, endColumn=f.end_column)
     props["title"] = f.code

@@ -6,6 +6,7 @@ lines within the cell, and the cell is in the result's property bag (``{"cell": 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path, PurePath
 from typing import TextIO
@@ -25,11 +26,14 @@ def level(code: str) -> str:
 
 
 def uri(path: str) -> str:
-    """A relative path stays relative (forward slashes, percent-encoded); an absolute one becomes a file: URI."""
+    """A relative path stays relative (forward slashes, percent-encoded); an absolute one becomes a file: URI.
+
+    The bytes of the name are encoded, so a file name that is not UTF-8 (``b"bad\\xff.py"``) is ``bad%FF.py``.
+    """
     p = Path(path)
     if p.is_absolute():
         return p.as_uri()
-    return quote(PurePath(path).as_posix())  # on POSIX a backslash is part of a name: %5C
+    return quote(os.fsencode(PurePath(path).as_posix()))  # on POSIX a backslash is part of a name: %5C
 
 
 def description(page: str) -> str:
