@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cnnlint.cache import _checksum
+from cnnlint import cache as cache_module
 from conftest import REPO, write_files
 from test_cli import CLEAN, RAW
 
@@ -58,7 +58,7 @@ def test_damaged_entries_are_ignored_and_rebuilt(tmp_path):
     assert (again.returncode, again.stdout) == (reference.returncode, reference.stdout)
     assert "Traceback" not in again.stderr and "warning" not in again.stderr, again.stderr
     rebuilt = [json.loads(p.read_text()) for p in found if p.is_file()]
-    assert len(rebuilt) == 11 and all(e["checksum"] == _checksum(
+    assert len(rebuilt) == 11 and all(e["checksum"] == cache_module._checksum(
         {k: v for k, v in e.items() if k not in ("key", "checksum")}) for e in rebuilt)
 
 
@@ -92,7 +92,8 @@ def test_entries_are_used_only_by_the_same_cnnlint(tmp_path):
     body = json.loads(entry.read_text())
     body["findings"][0]["message"] = "PLANTED"
     body = {k: v for k, v in body.items() if k != "checksum"}
-    entry.write_text(json.dumps({**body, "checksum": _checksum({k: v for k, v in body.items() if k != "key"})}))
+    checksum = cache_module._checksum({k: v for k, v in body.items() if k != "key"})
+    entry.write_text(json.dumps({**body, "checksum": checksum}))
     assert "PLANTED" in run("--cache-dir", cache, ".", cwd=work, env=as_a).stdout  # the entry is used
     other_version = run("--cache-dir", cache, ".", cwd=work, env=as_b)
     assert "CNN101" in other_version.stdout and "PLANTED" not in other_version.stdout

@@ -69,6 +69,9 @@ FILES: dict[str, tuple[bytes, str | None]] = {
                          "    case _:\n        pass\n").encode(), None),
     "py312_fstrings.py": ((K + "songs = ['a']\nprint(f\"{'\\n'.join(songs)}\")\n"
                            "print(f\"{f\"{f\"{1}\"}\"}\")\n").encode(), None),
+    # CPython takes a line of just a backslash before "finally:"; libcst does not (found by fuzz/fuzz_static.py)
+    "backslash_line.py": ((K + "def f(): s\ntry:\n\ts\n\\\nfinally: s\n").encode(),
+                          "valid Python that libcst cannot parse (line 6, column 1)"),
     # size and depth
     "huge.py": ((K + "values = [\n" + "    1,\n" * 3_000_000 + "]\n").encode(),  # 21 MB
                 "cnnlint analyses files up to 2 MB"),

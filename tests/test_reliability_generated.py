@@ -198,12 +198,18 @@ def _compiles(code: str) -> bool:
         return False
 
 
+# CPython accepts ``try:\n    s\n\\\nfinally: s`` (a line of just a backslash); libcst 1.9 does not.
+LIBCST_LIMIT = "cannot parse: valid Python that libcst cannot parse"
+
+
 def check(code: str, folder: Path, fix: bool = False) -> Result:
     """Lint ``code`` as a file in ``folder`` and check what must hold for any program.
 
     - no exception, and no internal error (a warning asking for a bug report);
     - findings are well formed: a known code, positions from 1, one line of text;
-    - valid Python (per CPython) is never reported as a parse error;
+    - valid Python (per CPython) is never reported as a syntax error: at most as valid Python that
+      libcst cannot parse (fuzzing found one such form: a line holding only a backslash before
+      ``finally:``, see LIBCST_LIMIT);
     - a fix gives code CPython still compiles, and linting the fixed code offers nothing more to fix.
     """
     path = folder / "generated.py"
@@ -213,8 +219,8 @@ def check(code: str, folder: Path, fix: bool = False) -> Result:
     for f in result.findings:
         assert f.code in BY_CODE and f.line >= 1 and f.column >= 1 and f.end_line >= f.line, f
         assert "\n" not in f.message and f.message.isprintable(), f.message
-    if _compiles(code):
-        assert not [f for f in result.findings if f.code == "CNN000"], result.findings
+    if _compiles(code):  # CNN000 only for what libcst cannot parse, and saying so: never a false syntax error
+        assert all(f.message.startswith(LIBCST_LIMIT) for f in result.findings if f.code == "CNN000"), result.findings
     for change in result.fixed:
         assert _compiles(change.after) or not _compiles(code), change.after
         path.write_text(change.after, encoding="utf-8")
@@ -268,4 +274,5 @@ def test_many_generated_modules_through_the_command_line(tmp_path):
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr and "warning" not in result.stderr, result.stderr
     findings = json.loads(result.stdout)
-    assert all(f["code"] != "CNN000" or not _compiles(seen[int(Path(f["path"]).stem[1:])]) for f in findings)
+    assert all(f["code"] != "CNN000" or f["message"].startswith(LIBCST_LIMIT)
+               or not _compiles(seen[int(Path(f["path"]).stem[1:])]) for f in findings)

@@ -92,12 +92,16 @@ def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
     expanded = LEADING_WS.sub(lambda m: m.group().expandtabs(8), masked)
     if expanded != masked:
         attempts.append(expanded)
+    error = None
     for attempt in attempts:
         try:
             return parse(path, attempt, name)
-        except cst.ParserSyntaxError:
-            continue
-    raise SyntaxProblem(*cpython_reason(attempts[-1]))
+        except cst.ParserSyntaxError as e:
+            error = e
+    message, line, column = cpython_reason(attempts[-1])
+    if message == LIBCST_ONLY and error is not None:  # CPython has no place to give: libcst's, then
+        line, column = error.raw_line, error.raw_column + 1
+    raise SyntaxProblem(message, line, column)
 
 
 LEADING_WS = re.compile(r"^[ \t]+", re.MULTILINE)
@@ -124,7 +128,10 @@ def cpython_reason(text: str) -> tuple[str, int, int]:
         return e.msg, e.lineno or 1, e.offset or 1
     except (ValueError, RecursionError, MemoryError) as e:
         return str(e) or type(e).__name__, 1, 1
-    return "valid Python that libcst cannot parse", 1, 1
+    return LIBCST_ONLY, 1, 1
+
+
+LIBCST_ONLY = "valid Python that libcst cannot parse"
 
 
 class Project:
