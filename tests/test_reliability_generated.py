@@ -233,7 +233,7 @@ FUZZ = settings(deadline=None, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=80)
 @given(programs())
 def test_generated_programs_never_crash_the_analysis(code):
     assert is_relevant(code.encode())  # so the prefilter cannot skip it
@@ -241,7 +241,7 @@ def test_generated_programs_never_crash_the_analysis(code):
         check(code, Path(folder))
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=120)
 @given(mutants())
 def test_mutated_rule_examples_never_crash_and_fixes_stay_valid(code):
     with tempfile.TemporaryDirectory() as folder:
