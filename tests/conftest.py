@@ -1,6 +1,8 @@
 """Helpers: lint real code strings written to real files, run the real command line."""
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -47,6 +49,21 @@ def cnnlint(*args: str, cwd: Path | None = None, stdin: str | None = None) -> su
     """Run the real command line in a fresh interpreter."""
     return subprocess.run([sys.executable, "-m", "cnnlint", *args], cwd=cwd, input=stdin,
                           capture_output=True, text=True, timeout=120)
+
+
+def cnnlint_bounded(*args: str, cwd: Path, timeout: float = 60, text: bool = True,
+                    preexec_fn=None) -> subprocess.CompletedProcess:
+    """The real command line; a run that hangs is killed with its worker processes (which would
+    keep the pipes open) and fails the test instead of hanging it."""
+    process = subprocess.Popen([sys.executable, "-m", "cnnlint", *args], cwd=cwd, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=text, preexec_fn=preexec_fn, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"cnnlint {' '.join(args)} took more than {timeout} s")
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 # -- runtime mode (cnnlint run): real Keras models, built once per session -----------------

@@ -9,17 +9,14 @@ once cost minutes or gigabytes.
 from __future__ import annotations
 
 import json
-import os
 import resource
-import signal
 import subprocess
 import sys
 
-import pytest
 
 from cnnlint.lint import lint
 from cnnlint.rules import ALL_RULES
-from conftest import cnnlint
+from conftest import cnnlint, cnnlint_bounded
 
 K = "from tensorflow.keras.applications import resnet50\n"
 MEMORY_LIMIT = 3 * 1024 ** 3  # address space; a normal run needs well under 1 GB
@@ -118,17 +115,8 @@ def limited() -> None:
 
 
 def run_limited(*args, cwd, timeout=120) -> subprocess.CompletedProcess:
-    """The command line under the memory cap; on timeout its whole process group (worker processes
-    included, which would keep the pipes open) is killed and the test fails instead of hanging."""
-    process = subprocess.Popen([sys.executable, "-m", "cnnlint", *args], cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, preexec_fn=limited, start_new_session=True)
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        pytest.fail(f"cnnlint {' '.join(args)} took more than {timeout} s")
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    """The command line under the memory cap."""
+    return cnnlint_bounded(*args, cwd=cwd, timeout=timeout, preexec_fn=limited)
 
 
 def test_every_hostile_file_is_clean_or_one_clear_cnn000(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -22,21 +21,8 @@ import pytest
 
 from cnnlint.lint import lint
 from cnnlint.rules import ALL_RULES
-from conftest import write_files
+from conftest import cnnlint_bounded, write_files
 from test_cli import CLEAN, RAW
-
-
-def run_cli(*args: str, cwd: Path, timeout: float = 60, text: bool = True) -> subprocess.CompletedProcess:
-    """The real command line, with a timeout: a run that hangs fails the test (its worker processes too)."""
-    process = subprocess.Popen([sys.executable, "-m", "cnnlint", *args], cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=text, start_new_session=True)
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        pytest.fail(f"cnnlint {' '.join(args)} took more than {timeout} s")
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def codes_by_path(result) -> dict[str, set[str]]:
@@ -55,7 +41,7 @@ def test_links_that_loop_or_lead_out_are_not_followed(tmp_path):
     (tree / "self.py").symlink_to("self.py")  # a link to itself
     (tree / "gone.py").symlink_to("nowhere.py")  # dangling
     (tree / "linked.py").symlink_to(tmp_path / "other" / "outside.py")  # a file link is linted
-    result = run_cli("--format", "json", "--no-cache", ".", cwd=tree, timeout=60)
+    result = cnnlint_bounded("--format", "json", "--no-cache", ".", cwd=tree, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     found = codes_by_path(result)
     assert set(found) == {"raw.py", "linked.py", "self.py", "gone.py"}
@@ -74,7 +60,7 @@ def test_files_that_are_not_regular_files(tmp_path):
     server = socket.socket(socket.AF_UNIX)
     try:
         server.bind(str(tmp_path / "socket.py"))
-        result = run_cli("--format", "json", "--no-cache", ".", cwd=tmp_path, timeout=60)
+        result = cnnlint_bounded("--format", "json", "--no-cache", ".", cwd=tmp_path, timeout=60)
     finally:
         server.close()
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
@@ -154,7 +140,7 @@ def test_ten_thousand_empty_files(tmp_path):
             (folder / f"f{i}.py").touch()
     write_files(tmp_path, {"d7/raw.py": RAW})
     start = time.perf_counter()
-    result = run_cli("--no-cache", ".", cwd=tmp_path)
+    result = cnnlint_bounded("--no-cache", ".", cwd=tmp_path)
     elapsed = time.perf_counter() - start
     assert result.returncode == 1 and "(10001 files checked)" in result.stderr
     assert result.stdout.startswith("d7/raw.py:5:1: CNN101")
@@ -177,7 +163,7 @@ def odd_names(tmp_path):
 
 
 def run_bytes(*args, cwd) -> subprocess.CompletedProcess:
-    return run_cli(*args, cwd=cwd, timeout=120, text=False)
+    return cnnlint_bounded(*args, cwd=cwd, timeout=120, text=False)
 
 
 def test_odd_names_in_text_output_are_escaped_one_line_each(odd_names):
