@@ -93,7 +93,7 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (), respect_gitignore
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if not excluded(here / d, is_dir=True) and not _is_venv(here / d))
             found.update(here / f for f in files if f.endswith(SUFFIXES) and not excluded(here / f))
-    return sorted(found)
+    return sorted(found, key=lambda p: p.parts)  # Path order, without Path.__lt__'s cost per comparison
 
 
 class Ignorer:
@@ -105,10 +105,11 @@ class Ignorer:
         self.respect_gitignore = respect_gitignore
         self.gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self.folders: dict[Path, list[Path]] = {}
+        self.names: dict[tuple[str, bool], bool] = {}  # the patterns against a bare name: few distinct ones
 
     def __call__(self, path: Path, is_dir: bool = False) -> bool:
         full = path.absolute()
-        if self._matches(self.spec, full, self.root, is_dir) or self._matches(self.spec, full, full.parent, is_dir):
+        if self._matches(self.spec, full, self.root, is_dir) or self._name_matches(full.name, is_dir):
             return True
         if self.respect_gitignore:
             for folder in self._repo_folders(full.parent):
@@ -124,6 +125,12 @@ class Ignorer:
         except ValueError:
             return False
         return bool(rel) and spec.match_file(rel + ("/" if is_dir else ""))
+
+    def _name_matches(self, name: str, is_dir: bool) -> bool:
+        key = (name, is_dir)
+        if key not in self.names:
+            self.names[key] = bool(name) and self.spec.match_file(name + ("/" if is_dir else ""))
+        return self.names[key]
 
     def _repo_folders(self, folder: Path) -> list[Path]:
         """The folder and its parents up to the repository's top (where .git is), remembered per folder."""
