@@ -45,12 +45,8 @@ def imported_names(data: bytes) -> set[tuple[int, str]]:
 
 def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[list[Path]]:
     """Connected groups of the relevant files and the known project files they import, sorted."""
-    index: dict[str, list[Path]] = {}
-    for path in known:
-        if path.suffix == ".py":
-            for name in module_names(path, root):
-                index.setdefault(name, []).append(path)
     python_files = [p for p in known if p.suffix == ".py"]
+    index = ModuleIndex(python_files, root)
     parent: dict[Path, Path] = {}
 
     def find(p: Path) -> Path:
@@ -90,13 +86,36 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
     return sorted((sorted(group) for group in members.values()), key=lambda g: g[0])
 
 
-def _candidates(level: int, dotted: str, importer: Path, index, python_files) -> list[Path]:
+class ModuleIndex:
+    """The project files by the last part of their module name; full dotted names (which resolve
+    symbolic links, the costly part in a tree of 100,000 files) are computed only for candidates."""
+
+    def __init__(self, python_files: list[Path], root: Path):
+        self.root = root
+        self.by_last: dict[str, list[Path]] = {}
+        for path in python_files:
+            self.by_last.setdefault(path.parent.name if path.stem == "__init__" else path.stem, []).append(path)
+        self.names: dict[Path, list[str]] = {}
+
+    def named(self, dotted: str) -> list[Path]:
+        """The files importable as ``dotted``, in the order given."""
+        return [p for p in self.by_last.get(dotted.rsplit(".", 1)[-1], []) if dotted in self._names(p)]
+
+    def ending_with(self, last: str) -> list[Path]:
+        return self.by_last.get(last, [])
+
+    def _names(self, path: Path) -> list[str]:
+        if path not in self.names:
+            self.names[path] = module_names(path, self.root)
+        return self.names[path]
+
+
+def _candidates(level: int, dotted: str, importer: Path, index: ModuleIndex, python_files) -> list[Path]:
     if not level:
-        return index.get(dotted, [])
+        return index.named(dotted)
     if not dotted:  # from . import x: the package's __init__ (x itself is listed on its own)
         return [p for p in python_files if p.stem == "__init__" and p.parent in importer.parents]
-    last = dotted.rsplit(".", 1)[-1]
-    return [p for p in python_files if p.stem == last or (p.stem == "__init__" and p.parent.name == last)]
+    return index.ending_with(dotted.rsplit(".", 1)[-1])
 
 
 def module_names(path: Path, root: Path) -> list[str]:

@@ -91,8 +91,9 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (), respect_gitignore
             continue
         for folder, dirs, files in os.walk(path, onerror=refused):
             here = Path(folder)
-            dirs[:] = sorted(d for d in dirs if not excluded(here / d, is_dir=True) and not _is_venv(here / d))
-            found.update(here / f for f in files if f.endswith(SUFFIXES) and not excluded(here / f))
+            full = here.absolute()
+            dirs[:] = sorted(d for d in dirs if not excluded.excludes(full, d, is_dir=True) and not _is_venv(here / d))
+            found.update(here / f for f in files if f.endswith(SUFFIXES) and not excluded.excludes(full, f))
     return sorted(found, key=lambda p: p.parts)  # Path order, without Path.__lt__'s cost per comparison
 
 
@@ -106,31 +107,39 @@ class Ignorer:
         self.gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self.folders: dict[Path, list[Path]] = {}
         self.names: dict[tuple[str, bool], bool] = {}  # the patterns against a bare name: few distinct ones
+        self.bases: dict[Path, list[tuple[pathspec.GitIgnoreSpec, str]]] = {}
 
     def __call__(self, path: Path, is_dir: bool = False) -> bool:
         full = path.absolute()
-        if self._matches(self.spec, full, self.root, is_dir) or self._name_matches(full.name, is_dir):
-            return True
-        if self.respect_gitignore:
-            for folder in self._repo_folders(full.parent):
-                spec = self._gitignore(folder)
-                if spec is not None and self._matches(spec, full, folder, is_dir):
-                    return True
-        return False
+        return self.excludes(full.parent, full.name, is_dir)
 
-    @staticmethod
-    def _matches(spec, path: Path, base: Path, is_dir: bool) -> bool:
-        try:
-            rel = path.relative_to(base).as_posix()
-        except ValueError:
-            return False
-        return bool(rel) and spec.match_file(rel + ("/" if is_dir else ""))
+    def excludes(self, folder: Path, name: str, is_dir: bool = False) -> bool:
+        """Whether ``name`` in the absolute ``folder`` is excluded; the per-folder work is done once."""
+        if self._name_matches(name, is_dir):
+            return True
+        tail = name + ("/" if is_dir else "")
+        return any(spec.match_file(prefix + tail) for spec, prefix in self._bases(folder))
 
     def _name_matches(self, name: str, is_dir: bool) -> bool:
         key = (name, is_dir)
         if key not in self.names:
             self.names[key] = bool(name) and self.spec.match_file(name + ("/" if is_dir else ""))
         return self.names[key]
+
+    def _bases(self, folder: Path) -> list[tuple[pathspec.GitIgnoreSpec, str]]:
+        """(spec, the folder's path relative to where the spec applies, as a prefix), remembered per folder."""
+        if folder not in self.bases:
+            pairs = [(self.spec, self.root)]
+            if self.respect_gitignore:
+                pairs += [(self._gitignore(base), base) for base in self._repo_folders(folder)]
+            self.bases[folder] = []
+            for spec, base in pairs:
+                try:
+                    rel = folder.relative_to(base).as_posix()
+                except ValueError:  # the folder is not below it: the spec does not apply
+                    continue
+                self.bases[folder].append((spec, "" if rel == "." else rel + "/"))
+        return self.bases[folder]
 
     def _repo_folders(self, folder: Path) -> list[Path]:
         """The folder and its parents up to the repository's top (where .git is), remembered per folder."""
@@ -300,4 +309,4 @@ def notebook_program(data: bytes) -> tuple[str, CellMap]:
 
 
 def is_relevant(data: bytes) -> bool:
-    return any(token in data for token in RELEVANT)  # one fast substring search each
+    return bool(data) and any(token in data for token in RELEVANT)  # one fast substring search each

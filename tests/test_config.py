@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+from cnnlint.sources import discover
 from conftest import cnnlint, write_files
 from test_cli import CLEAN, RAW
 
@@ -102,3 +103,24 @@ def test_show_suppressed_statistics_quiet(tmp_path):
                                          "    1  CNN203  missing-batch-axis"]
     quiet = cnnlint("-q", ".", cwd=tmp_path)
     assert quiet.stderr == "" and quiet.stdout == result.stdout and quiet.returncode == 1
+
+
+def test_gitignore_rules_agree_with_git(tmp_path):
+    """Nested .gitignore files, anchored and slashed patterns, negations: the files discovered are
+    the ones git itself does not ignore."""
+    write_files(tmp_path, {
+        ".gitignore": "/top_only.py\nsub/*.py\n!sub/keep.py\ndeep/**/gen_*.py\n*.ipynb\n!notes/*.ipynb\n",
+        "top_only.py": "", "a/top_only.py": "", "sub/x.py": "", "sub/keep.py": "", "a/sub/y.py": "",
+        "deep/one/two/gen_a.py": "", "deep/gen_b.py": "", "deep/one/ok.py": "", "n.ipynb": "{}",
+        "notes/n.ipynb": "{}",
+        "pkg/.gitignore": "local.py\n/anchored/\n", "pkg/local.py": "", "pkg/inner/local.py": "",
+        "pkg/anchored/z.py": "", "pkg/inner/anchored/z.py": "", "pkg/fine.py": "",
+        "with space/é.py": "",
+    })
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=tmp_path, check=True,
+                            capture_output=True).stdout.decode().split("\0")
+    expected = {p for p in listed if p.endswith((".py", ".ipynb"))}
+    found = {p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], (), True, tmp_path)}
+    assert found == expected
+    assert "a/top_only.py" in found and "sub/x.py" not in found  # the tree exercises both sides
