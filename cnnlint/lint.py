@@ -214,7 +214,7 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
         findings.append(_file_error(path, msg, texts.cell_maps.get(path)))
         hidden.append(False)
     for state in project.modules.values():
-        lines = state.tree.code.splitlines()
+        lines = state.text.splitlines()
         for rule in ALL_RULES:
             if rule.check is None:
                 continue

@@ -34,6 +34,7 @@ from .facts import (
     image_of,
     join,
 )
+from .walk import walk
 
 if TYPE_CHECKING:
     from .project import ModuleState, Project
@@ -153,30 +154,14 @@ class Loop:
     depth: int  # the frame it runs in: a helper it calls sees the loop's values only through parameters
 
 
+# the nodes that bind a name, and the field holding its target
+_BINDERS = {cst.AssignTarget: "target", cst.AugAssign: "target", cst.AnnAssign: "target", cst.For: "target",
+            cst.AsName: "name", cst.NamedExpr: "target"}
+
+
 def assigned_names(node: cst.CSTNode) -> frozenset[str]:
-    names: set[str] = set()
-
-    class Collect(cst.CSTVisitor):
-        def visit_AssignTarget(self, n):
-            names.update(_target_names(n.target))
-
-        def visit_AugAssign(self, n):
-            names.update(_target_names(n.target))
-
-        def visit_AnnAssign(self, n):
-            names.update(_target_names(n.target))
-
-        def visit_For(self, n):
-            names.update(_target_names(n.target))
-
-        def visit_AsName(self, n):
-            names.update(_target_names(n.name))
-
-        def visit_NamedExpr(self, n):
-            names.update(_target_names(n.target))
-
-    node.visit(Collect())
-    return frozenset(names)
+    return frozenset(name for n in walk(node) if type(n) in _BINDERS
+                     for name in _target_names(getattr(n, _BINDERS[type(n)])))
 
 
 def _target_names(target) -> set[str]:
@@ -190,14 +175,7 @@ def _target_names(target) -> set[str]:
 
 
 def used_names(node: cst.CSTNode) -> set[str]:
-    names: set[str] = set()
-
-    class Collect(cst.CSTVisitor):
-        def visit_Name(self, n):
-            names.add(n.value)
-
-    node.visit(Collect())
-    return names
+    return {n.value for n in walk(node) if type(n) is cst.Name}
 
 
 @dataclass

@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import libcst as cst
 
+from .walk import walk
+
 # libcst node type -> ast node type(s) with the same meaning
 KINDS = {
     cst.Call: (ast.Call,),
@@ -35,18 +37,14 @@ class Range(NamedTuple):
     end: Point
 
 
-class _Collect(cst.CSTVisitor):
-    def __init__(self):
-        super().__init__()
-        self.found: dict[type, list[cst.CSTNode]] = {kind: [] for kind in KINDS}
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.FormattedString):
-            return False
-        bucket = self.found.get(type(node))
+def _collect(module: cst.Module) -> dict[type, list[cst.CSTNode]]:
+    """The nodes of the kinds in KINDS, in source order, leaving out f-strings."""
+    found: dict[type, list[cst.CSTNode]] = {kind: [] for kind in KINDS}
+    for node in walk(module, into=lambda n: type(n) is not cst.FormattedString):
+        bucket = found.get(type(node))
         if bucket is not None:
             bucket.append(node)
-        return True
+    return found
 
 
 MAX_NESTING = 1000  # AST levels; real code stays under 50, CPython refuses about 3000
@@ -105,12 +103,11 @@ def positions(module: cst.Module, text: str, theirs: dict[type, list[ast.AST]] |
             return None
     if theirs is None:
         return None
-    collect = _Collect()
-    module.visit(collect)
+    collected = _collect(module)
     lines = text.splitlines()
     out: dict[cst.CSTNode, Range] = {}
     for kind, ast_kinds in KINDS.items():
-        ours = collect.found[kind]
+        ours = collected[kind]
         matched = sorted((n for k in ast_kinds for n in theirs[k]),
                          key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
         if len(ours) != len(matched):

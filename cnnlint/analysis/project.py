@@ -31,6 +31,7 @@ class ModuleState:
     name: str  # dotted module name relative to the project root
     tree: cst.Module
     positions: object
+    text: str  # what was parsed: tree.code, without regenerating it
     env: Env = field(default_factory=Env)
     sinks: list[Sink] = field(default_factory=list)
     renormalised: list[Renormalised] = field(default_factory=list)
@@ -74,9 +75,9 @@ def parse(path: Path, text: str, name: str) -> ModuleState:
     found = positions(tree, text, theirs) if theirs is not None and os.environ.get("CNNLINT_POSITIONS") != "libcst" \
         else None
     if found is not None:
-        return ModuleState(path, name, tree, found)
+        return ModuleState(path, name, tree, found, text)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider))
+    return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider), text)
 
 
 def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:

@@ -37,20 +37,10 @@ def _rebound(tree, name: str) -> bool:
     import libcst as cst
 
     from .. import fixes
+    from ..analysis.walk import walk
 
-    found = False
-
-    class Targets(cst.CSTVisitor):
-        def visit_AssignTarget(self, node):
-            nonlocal found
-            found |= name in fixes.names_in(node.target)
-
-        def visit_Param(self, node):
-            nonlocal found
-            found |= node.name.value == name
-
-    tree.visit(Targets())
-    return found
+    return any((type(n) is cst.AssignTarget and name in fixes.names_in(n.target))
+               or (type(n) is cst.Param and n.name.value == name) for n in walk(tree))
 
 
 RULE = Rule("CNN203", "missing-batch-axis", "A single image is passed where a batch is expected", check)
