@@ -13,7 +13,6 @@ import re
 import stat
 import tokenize
 from dataclasses import dataclass
-
 from pathlib import Path
 
 import pathspec

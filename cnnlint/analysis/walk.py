@@ -20,6 +20,7 @@ import libcst as cst
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _NODE_TYPES: dict[type, bool] = {}  # isinstance() on libcst's abstract node class is slow
 _SEQUENCES = (tuple, list)
+_ORDER: dict[tuple, tuple[str, ...] | None] = {}  # (type, shape) -> field order; None: ask libcst each time
 
 
 def _is_node(kind: type) -> bool:
@@ -27,8 +28,6 @@ def _is_node(kind: type) -> bool:
     if known is None:
         known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
     return known
-
-_ORDER: dict[tuple, tuple[str, ...] | None] = {}  # (type, shape) -> field order; None: ask libcst each time
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
