@@ -81,12 +81,21 @@ def test_interrupt_prints_what_was_gathered(tmp_path, weights):
         while True:
             pass
     """))
-    process = subprocess.Popen([sys.executable, "-m", "cnnlint", "run", "forever.py"], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}  # SIGABRT then prints every thread's stack
+    # A shell starts background jobs with SIGINT ignored, and python keeps an ignored SIGINT ignored
+    # (so would `python forever.py`): give the child the default, as a terminal would.
+    process = subprocess.Popen([sys.executable, "-m", "cnnlint", "run", "forever.py"], cwd=tmp_path, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.stdout.readline() == "predicted\n"
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    try:
+        out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:  # a hang: show where every thread is
+        process.send_signal(signal.SIGABRT)
+        out, err = process.communicate(timeout=60)
+        pytest.fail(f"cnnlint run did not end within 120 s of Ctrl-C; its threads:\n{err[-8000:]}")
     assert process.returncode == 130
     assert "KeyboardInterrupt" in err and "forever.py:5: CNN101" in err
 
