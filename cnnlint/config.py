@@ -91,8 +91,9 @@ def _tool(data: dict) -> dict:
 
 def _named(path: Path) -> str:
     """The file in an error message, on one line whatever its name."""
-    text = str(path)
-    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+    from .sources import escaped  # only on the error path: sources imports pathspec
+
+    return escaped(str(path))
 
 
 def _shown(value, quote: bool = True) -> str:

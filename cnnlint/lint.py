@@ -16,7 +16,7 @@ from .cache import Cache
 from .config import Settings
 from .groups import groups
 from .rules import BY_CODE, Rule, matches
-from .sources import SourceError, Texts, decode, discover, display_path, is_relevant, read, real
+from .sources import SourceError, Texts, decode, discover, display_path, escaped, is_relevant, read, real
 
 if TYPE_CHECKING:
     from .fixes import FileFix, Fix
@@ -375,7 +375,7 @@ def one_line(message: str) -> str:
     thousands of characters long, but every output format promises one finding per line."""
     message = re.sub(r"\s*\n\s*", " ", message)
     message = re.sub(rf"`([^`]{{{MAX_QUOTE},}})`", lambda m: f"`{m.group(1)[:MAX_QUOTE - 3]}...`", message)
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
+    return escaped(message)
 
 
 

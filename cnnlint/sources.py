@@ -167,6 +167,15 @@ def real(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def escaped(text: str, keep: str = "") -> str:
+    """``text`` with its unprintable characters (newlines, ANSI escapes, undecodable bytes) written
+    as Python escapes (``\\n``, ``\\x1b``, ``\\udcff``), so whatever a name or quoted code holds, it
+    stays one line of output. Characters in ``keep`` are left for the caller's own escaping."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in keep else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def display_path(path: Path) -> str:
     """A path as reported to the user: relative to the current folder when it can be."""
     try:

@@ -9,18 +9,12 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import TextIO
 
+from ..sources import escaped
+
 
 def escape_data(text: str) -> str:
     """The message: GitHub decodes %25, %0D and %0A; anything else is taken as it is."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_path(path: str) -> str:
-    """Control characters (an ANSI escape would recolour the log) and bytes that are not UTF-8 are
-    written escaped, as the text format does (``\\x1b``, ``\\udcff``); CR and LF are left to GitHub's
-    own %0D and %0A."""
-    return "".join(c if c.isprintable() or c in "\r\n" else c.encode("unicode_escape").decode("ascii")
-                   for c in path)
 
 
 def escape_property(text: str) -> str:
@@ -29,7 +23,8 @@ def escape_property(text: str) -> str:
 
 
 def command(f) -> str:
-    props = {"file": escape_path(PurePath(f.path).as_posix())}
+    # an ANSI escape would recolour the log; CR and LF are left to GitHub's own %0D and %0A
+    props = {"file": escaped(PurePath(f.path).as_posix(), keep="\r\n")}
     if f.cell is None:
         props.update(line=f.line, col=f.column, endLine=f.end_line, endColumn=f.end_column)
     props["title"] = f.code
