@@ -188,22 +188,29 @@ def test_outputs_are_identical_with_and_without_instrumentation(tiny_classifier)
 
 
 def test_nothing_extra_is_consumed():
+    """The watched generator gives the model the same batches, in order, and is not read past its end.
+
+    How many batches Keras reads ahead of an endless generator depends on thread timing
+    (CI once saw 5 one run and 4 the next), so the stream here is finite: exactly the
+    three batches ``steps=3`` asks for. A batch taken for measuring and not handed on
+    would shift every prediction; one read ahead would raise StopIteration early.
+    """
     taken = []
 
     def stream():
-        i = 0
-        while True:
+        for i in range(3):
             taken.append(i)
             yield (np.full((2, 16, 16, 3), i, dtype="float32"),)
-            i += 1
 
     model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.GlobalAveragePooling2D()])
-    model.predict(stream(), steps=3, verbose=0)
-    plain = len(taken)
+    plain = model.predict(stream(), steps=3, verbose=0)
+    assert taken == [0, 1, 2]
     taken.clear()
     with watch():
-        model.predict(stream(), steps=3, verbose=0)
-    assert len(taken) == plain
+        watched = model.predict(stream(), steps=3, verbose=0)
+    assert taken == [0, 1, 2]
+    np.testing.assert_array_equal(plain, watched)
+    np.testing.assert_array_equal(watched[:, 0], [0, 0, 1, 1, 2, 2])
 
 
 def test_no_model_and_unused_model_give_an_empty_report(script):
