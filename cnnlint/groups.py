@@ -2,9 +2,9 @@
 
 Findings of one module can depend on the modules it imports (a helper's return value) and
 on the modules that call into it (a helper's arguments), so files connected by imports (or by
-the literal path of a saved model) form one group; unconnected files are groups of their own. Imports are found with a cheap scan of
-the raw bytes that over-approximates (a name that may be a project module counts), so a group
-is never too small. Groups are the unit of caching and of parallel work.
+the literal path of a saved model) form one group; unconnected files are groups of their own.
+Imports are found with a cheap scan of the raw bytes that over-approximates (a name that may
+be a project module counts), so a group is never too small. Groups are the unit of caching and of parallel work.
 """
 from __future__ import annotations
 
