@@ -13,7 +13,6 @@ import resource
 import subprocess
 import sys
 
-
 from cnnlint.lint import lint
 from cnnlint.rules import ALL_RULES
 from conftest import cnnlint, cnnlint_bounded

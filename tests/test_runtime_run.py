@@ -187,13 +187,13 @@ def test_outputs_are_identical_with_and_without_instrumentation(tiny_classifier)
         np.testing.assert_array_equal(plain[name][2], watched[name][2], err_msg=name)
 
 
-def test_nothing_extra_is_consumed():
-    """The watched generator gives the model the same batches, in order, and is not read past its end.
+def test_a_watched_generator_hands_on_every_batch_unchanged_in_order():
+    """Measuring a batch must not take it from the model, reorder or alter it.
 
-    How many batches Keras reads ahead of an endless generator depends on thread timing
-    (CI once saw 5 one run and 4 the next), so the stream here is finite: exactly the
-    three batches ``steps=3`` asks for. A batch taken for measuring and not handed on
-    would shift every prediction; one read ahead would raise StopIteration early.
+    How many batches Keras pulls from an endless generator (it peeks at the first, and tf.data
+    reads ahead on its own thread) depends on thread timing: CI once saw 5 pulled plainly and 4
+    watched. So the stream is finite, exactly the three batches ``steps=3`` asks for, and what is
+    compared is what the model computed: a batch kept back for measuring would shift every row.
     """
     taken = []
 
