@@ -2,7 +2,7 @@
 
 Findings of one module can depend on the modules it imports (a helper's return value) and
 on the modules that call into it (a helper's arguments), so files connected by imports (or by
-the literal path of a saved model) form one group; unconnected files are groups of their own.
+the literal path of a saved model or array) form one group; unconnected files are groups of their own.
 Imports are found with a cheap scan of the raw bytes that over-approximates (a name that may
 be a project module counts), so a group is never too small. Groups are the unit of caching and of parallel work.
 """
@@ -17,8 +17,10 @@ IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[
                     re.MULTILINE)
 
 
-# A model saved in one file and loaded in another links them too (CNN403): same literal path.
-MODEL_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5))["']""")
+# A model or data saved in one file and loaded in another links them too (CNN403, np.save/np.load):
+# same literal path.
+SHARED_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5|npy|npz))["']""")
+SHARED_EXTENSIONS = (b".h5", b".keras", b".hdf5", b".npy", b".npz")
 
 
 def imported_names(data: bytes) -> set[tuple[int, str]]:
@@ -58,7 +60,7 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
     def union(a: Path, b: Path) -> None:
         parent[find(a)] = find(b)
 
-    by_model_file: dict[bytes, Path] = {}
+    by_shared_file: dict[bytes, Path] = {}
     todo = list(relevant)
     seen: set[Path] = set()
     while todo:
@@ -70,11 +72,11 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
         data = read(path)
         if data is None:
             continue
-        model_files = MODEL_FILE.findall(data) if any(ext in data for ext in (b".h5", b".keras", b".hdf5")) else ()
-        for literal in model_files:
-            if literal in by_model_file:
-                union(path, by_model_file[literal])
-            by_model_file.setdefault(literal, path)
+        shared_files = SHARED_FILE.findall(data) if any(ext in data for ext in SHARED_EXTENSIONS) else ()
+        for literal in shared_files:
+            if literal in by_shared_file:
+                union(path, by_shared_file[literal])
+            by_shared_file.setdefault(literal, path)
         for level, dotted in imported_names(data):
             for target in _candidates(level, dotted, path, index, python_files):
                 if target != path:

@@ -413,6 +413,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 ds = tfds.load("tf_flowers", split="train", as_supervised=True)
 def prep(x, y):
+    x = tf.image.resize(x, (224, 224))
     return (x - 127.5) / 127.5, y
 tf.keras.applications.MobileNetV2(weights="imagenet").evaluate(ds.map(prep).batch(8))
 """,

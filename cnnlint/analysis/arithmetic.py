@@ -8,7 +8,8 @@ from __future__ import annotations
 import operator
 from typing import TYPE_CHECKING
 
-from .facts import RAW, UNKNOWN, Array, Const, Image, ListVal, Opaque, PixelMax, Scale, Step, Symbolic, Value
+from ..knowledge import knowledge
+from .facts import RAW, UNIT, UNKNOWN, Array, Const, Image, ListVal, Opaque, PixelMax, Scale, Stat, Step, Symbolic, Value
 
 # Arithmetic on a value of unknown origin: still unknown, but no longer "the data as loaded",
 # so ``(x - 127.5) / 127.5`` is not mistaken for ``x / 127.5`` of 0..255 pixels.
@@ -123,10 +124,75 @@ def fold(op: str, a, b) -> Value:
     return Const(result) if small(result) else UNKNOWN
 
 
+def channel_values(value: Value) -> tuple[float, ...] | None:
+    """The numbers of a per-channel constant (``np.array([0.485, 0.456, 0.406])``, a literal list)."""
+    if isinstance(value, Array):
+        return value.values
+    if isinstance(value, Const) and isinstance(value.value, (tuple, list)):
+        from .effects.images import flat_numbers
+
+        return flat_numbers(value.value)
+    return None
+
+
+def _close(values: tuple[float, ...], wanted: tuple[float, ...] | None, factor: float = 1.0) -> bool:
+    return wanted is not None and len(values) == len(wanted) and all(
+        abs(v - w * factor) <= 0.01 * abs(w * factor) for v, w in zip(values, wanted))
+
+
+def normalised(interp: "Interpreter", node, image: Image, op: str, other: Value) -> Image | None:
+    """Standardisation by hand: ``(x - x.mean()) / x.std()``, and a mode's own constants subtracted and
+    divided by hand (``(x / 255 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]`` is torch mode)."""
+    scale = image.scale
+    operand = getattr(node, "right", None) or getattr(node, "value", None)  # x - m, or x -= m
+    step = Step(f"{_SYMBOL[op]} {interp.module.code(operand) if operand is not None else 'a constant'}",
+                interp.loc(node))
+    done = None
+    if isinstance(other, Stat) and other.kind == "mean" and op == "Subtract":
+        done = Scale(mode="centred")
+    elif isinstance(other, Stat) and other.kind == "std" and op == "Divide" and scale == Scale(mode="centred"):
+        done = Scale(mode="standardised")
+    else:
+        values = channel_values(other)
+        modes = knowledge().modes
+        torch, caffe = modes["torch"], modes["caffe"]
+        if values is None or scale is None:
+            return None
+        if op == "Subtract" and scale.same(UNIT) and _close(values, torch.mean):
+            done = Scale(mode="imagenet-centred")
+        elif op == "Subtract" and scale.same(RAW) and _close(values, torch.mean, 255.0):
+            done = Scale(mode="imagenet-centred-255")
+        elif op == "Subtract" and scale.same(RAW) and image.order == "BGR" and _close(values, caffe.mean):
+            done = Scale(mode="caffe")
+        elif op == "Divide" and scale == Scale(mode="imagenet-centred") and _close(values, torch.std):
+            done = Scale(mode="torch")
+        elif op == "Divide" and scale == Scale(mode="imagenet-centred-255") and _close(values, torch.std, 255.0):
+            done = Scale(mode="torch")
+    if done is None:
+        return None
+    return image.but(scale=done, dtype="float", steps=image.steps + (step,))
+
+
+def uniform(value: Value) -> Value:
+    """A per-channel constant with the same number for every channel is that number: ``[0.5, 0.5, 0.5]``."""
+    if isinstance(value, Const) and not isinstance(value.value, (tuple, list)) or (
+            isinstance(value, Array) and value.dtype == "uint8"):
+        return value
+    values = channel_values(value)
+    return Const(float(values[0])) if values and len(set(values)) == 1 else value
+
+
 def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> Value:
     """``left op right`` on abstract values."""
     if isinstance(left, Const) and isinstance(right, Const):
         return fold(op, left.value, right.value)
+    if isinstance(left, Image) and op in ("Subtract", "Divide") and not wraps(left, op, right, True):
+        done = normalised(interp, node, left, op, right)
+        if done is not None:
+            return done
+        right = uniform(right)
+    elif isinstance(right, Image):
+        left = uniform(left)
     if op == "Multiply" and isinstance(left, ListVal) and isinstance(right, Const):
         return ListVal(left.item, repeated=True)
     if isinstance(left, Image) and isinstance(right, PixelMax) and op == "Divide":

@@ -62,7 +62,7 @@ class Scale:
 
     def describe(self) -> str:
         if self.mode:
-            return f"{self.mode}-mode values"
+            return OTHER_MODES.get(self.mode, f"{self.mode}-mode values")
         if self.same(RAW):
             return "raw 0..255 pixels"
         return f"values in [{_num(self.lo)}, {_num(self.hi)}]"
@@ -73,6 +73,16 @@ def _num(x: float) -> str:
 
 
 RAW = Scale(0.0, 255.0)
+UNIT = Scale(0.0, 1.0)
+
+# Values that are neither an interval nor a keras preprocess_input mode: what hand-made or library
+# normalisation made of the pixels.
+OTHER_MODES = {
+    "standardised": "values standardised to mean 0 and std 1",
+    "centred": "mean-subtracted values",
+    "imagenet-centred": "values with the ImageNet mean subtracted, not yet divided by its std",
+    "l2-normalised": "values scaled to unit norm per sample",
+}
 
 
 class Loc(NamedTuple):
@@ -118,6 +128,7 @@ class Image(Value):
     repeated: bool | None = None  # one image repeated or tiled into the batch
     stale_loop: int | None = None  # loaded in this loop over paths without using the loop's variables
     from_slices: bool | None = None  # an element of Dataset.from_tensor_slices: one image, no batch axis
+    blank: bool = False  # np.zeros((n, h, w, 3)): a batch allocated to be filled with images
 
     def but(self, **changes: Any) -> Image:
         return replace(self, **changes)
@@ -128,6 +139,14 @@ class PixelMax(Value):
     """``img.max()``: dividing by it maps non-negative pixels to [0, 1]."""
 
     of: Image
+
+
+@dataclass(frozen=True)
+class Stat(Value):
+    """``img.mean()``, ``np.std(x, axis=...)``: a statistic of an image's values."""
+
+    of: Image
+    kind: str  # "mean" | "std"
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,33 @@ class ListVal(Value):
     item: Value | None
     repeated: bool = False  # built as [x] * n
     items: tuple[Value, ...] | None = None  # the elements of a literal list, in order
+
+
+@dataclass(frozen=True)
+class DictVal(Value):
+    """A dict: its values by constant key, in order (``items``), or by unknown keys (``items`` None),
+    where every value looks like ``item``."""
+
+    items: tuple[tuple[Any, Value], ...] | None = None
+    item: Value | None = None
+
+    def get(self, key: Any) -> Value:
+        if self.items is None:
+            return self.item if self.item is not None else UNKNOWN
+        for k, v in self.items:
+            if k == key:
+                return v
+        return UNKNOWN
+
+    def values(self) -> tuple[Value, ...] | None:
+        return tuple(v for _, v in self.items) if self.items is not None else None
+
+    def with_item(self, key: Any, value: Value) -> DictVal:
+        """The dict after ``d[key] = value`` (an unknown key forgets the keys)."""
+        if self.items is None or key is UNKNOWN:
+            old = self.item if self.items is None else joined(self.values())
+            return DictVal(None, value if old is None else join(old, value))
+        return DictVal(tuple((k, v) for k, v in self.items if k != key) + ((key, value),))
 
 
 @dataclass(frozen=True)
@@ -249,6 +295,7 @@ class Array(Value):
     """A numeric array that is not an image (a mean, a std)."""
 
     dtype: str | None = None
+    values: tuple[float, ...] | None = None  # its numbers, flattened, when written as literals
 
 
 @dataclass(frozen=True)
@@ -257,6 +304,7 @@ class DataGen(Value):
 
     ops: tuple[Op, ...]
     node: Any = field(repr=False)
+    scales_pixels: bool = False  # rescale=1/255 (or 1/127.5): whatever it is given is taken as 0..255 pixels
 
 
 @dataclass(frozen=True)
@@ -266,6 +314,77 @@ class Function(Value):
     node: Any = field(repr=False)
     module: Any = field(repr=False)  # the ModuleState it was defined in
     closure: Any = field(default=None, repr=False)  # enclosing Env for nested functions
+
+
+@dataclass(eq=False)
+class ClassVal(Value):
+    """A class defined in the project: its methods and class attributes, and its bases (project
+    classes, or library classes by qualified name) for what it inherits."""
+
+    node: Any = field(repr=False)  # the libcst ClassDef
+    module: Any = field(repr=False)  # the ModuleState it was defined in
+    methods: dict[str, Function] = field(default_factory=dict)
+    attrs: dict[str, Value] = field(default_factory=dict)
+    bases: tuple[Value, ...] = ()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def mro(self):
+        """This class, then its project bases, depth first (enough for the code people write)."""
+        seen: list[ClassVal] = []
+        todo = [self]
+        while todo:
+            cls = todo.pop(0)
+            if cls not in seen:
+                seen.append(cls)
+                todo += [b for b in cls.bases if isinstance(b, ClassVal)]
+        return seen
+
+    def method(self, name: str) -> Function | None:
+        return next((cls.methods[name] for cls in self.mro() if name in cls.methods), None)
+
+    def attr(self, name: str) -> Value | None:
+        return next((cls.attrs[name] for cls in self.mro() if name in cls.attrs), None)
+
+    def library_bases(self) -> set[str]:
+        """The qualified names of the library classes it derives from (``keras.layers.Layer``...)."""
+        return {b.qualname for cls in self.mro() for b in cls.bases if isinstance(b, ModuleRef)}
+
+
+@dataclass
+class Instance(Value):
+    """An object of a class defined in the project; attributes are shared by all its instances."""
+
+    cls: ClassVal
+
+    def __hash__(self) -> int:
+        return id(self.cls)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Instance) and other.cls is self.cls
+
+
+@dataclass(frozen=True)
+class Super(Value):
+    """``super()`` inside a method of ``cls`` called on ``instance``."""
+
+    cls: ClassVal
+    instance: Value
+
+    def attribute(self, name: str) -> Value:
+        for base in self.cls.mro()[1:]:
+            if name in base.methods:
+                return MethodRef(base.methods[name], self.instance)
+        return UNKNOWN
+
+
+@dataclass(frozen=True)
+class MethodRef(Value):
+    """A project method bound to an instance: ``super().__init__``, or a method looked up on a base."""
+
+    function: Function
+    instance: Value
 
 
 @dataclass(frozen=True)
@@ -288,6 +407,8 @@ def join(a: Value, b: Value) -> Value:
     if a is b or a == b:
         return a
     if isinstance(a, Image) and isinstance(b, Image):
+        if a.blank != b.blank:  # a batch before and after it is filled: what it is filled with counts
+            return a if b.blank else b
         merged = {}
         for f in fields(Image):
             x, y = getattr(a, f.name), getattr(b, f.name)
@@ -306,10 +427,23 @@ def join(a: Value, b: Value) -> Value:
         if a.item is None or b.item is None:
             return ListVal(a.item if b.item is None else b.item, a.repeated and b.repeated)
         return ListVal(join(a.item, b.item), a.repeated and b.repeated)
+    if isinstance(a, DictVal) and isinstance(b, DictVal):
+        if a.items is not None and b.items is not None and [k for k, _ in a.items] == [k for k, _ in b.items]:
+            return DictVal(tuple((k, join(x, y)) for (k, x), (_, y) in zip(a.items, b.items)))
+        return DictVal(None, joined((a.values() or (a.item,)) + (b.values() or (b.item,))))
     if isinstance(a, Dataset) and isinstance(b, Dataset):
         return Dataset(join(a.element, b.element), a.shuffled if a.shuffled == b.shuffled else None,
                        a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced)
     return UNKNOWN
+
+
+def joined(values) -> Value | None:
+    """The join of several values (None for none at all; ``None`` items are skipped)."""
+    out = None
+    for v in values:
+        if v is not None:
+            out = v if out is None else join(out, v)
+    return out
 
 
 def image_of(value: Value) -> Image | None:

@@ -18,21 +18,27 @@ from . import arithmetic, effects
 from .facts import (
     UNKNOWN,
     Bound,
+    ClassVal,
     Const,
     Dataset,
+    DictVal,
     Function,
     Image,
+    Instance,
     ListVal,
     Loc,
+    MethodRef,
     Model,
     ModuleRef,
     PathStr,
     Predictions,
     Step,
+    Super,
     TupleVal,
     Value,
     image_of,
     join,
+    joined,
 )
 from .walk import walk
 
@@ -87,30 +93,6 @@ class Renormalised:
     node: cst.CSTNode
     before: Image
     step: Step
-
-
-@dataclass
-class Instance(Value):
-    """An object of a class defined in the project; attributes are shared by all its instances."""
-
-    cls: "ClassVal"
-
-    def __hash__(self) -> int:
-        return id(self.cls)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Instance) and other.cls is self.cls
-
-
-@dataclass(eq=False)
-class ClassVal(Value):
-    node: cst.ClassDef
-    module: "ModuleState"
-    methods: dict[str, Function] = field(default_factory=dict)
-    attrs: dict[str, Value] = field(default_factory=dict)
-
-    def __hash__(self) -> int:
-        return id(self)
 
 
 class Env:
@@ -490,7 +472,8 @@ class Interpreter:
         return env
 
     def exec_ClassDef(self, stmt: cst.ClassDef, env: Env) -> Env:
-        cls = ClassVal(stmt, self.module)
+        bases = tuple(self.eval(arg.value, env) for arg in stmt.bases if arg.keyword is None and not arg.star)
+        cls = ClassVal(stmt, self.module, bases=bases)
         body_env = Env(env)
         self.exec_block(stmt.body.body, body_env)
         for name, value in body_env.vars.items():
@@ -672,9 +655,18 @@ class Interpreter:
                 attrs = owner.cls.attrs
                 attrs[name] = join(attrs[name], value) if name in attrs else value
         elif isinstance(target, cst.Subscript):
-            self.eval(target.value, env)
-            if isinstance(target.value, cst.Name) and isinstance(env.lookup(target.value.value), Image):
-                env.vars[target.value.value] = UNKNOWN  # written into piecewise: facts unknown
+            owner = self.eval(target.value, env)
+            if isinstance(target.value, cst.Name) and isinstance(owner, Image):
+                one = len(target.slice) >= 1 and isinstance(target.slice[0].slice, cst.Index) and all(
+                    isinstance(el.slice, cst.Slice) and el.slice.lower is None and el.slice.upper is None
+                    for el in target.slice[1:])
+                # batch[i] = image fills a batch; any other piecewise write leaves the facts unknown
+                env.vars[target.value.value] = effects.filled(owner, value) if one and owner.batched else UNKNOWN
+            elif isinstance(target.value, cst.Name) and isinstance(owner, DictVal) and len(target.slice) == 1 \
+                    and isinstance(target.slice[0].slice, cst.Index):
+                key = self.eval(target.slice[0].slice.value, env)
+                key = key.value if isinstance(key, Const) and _hashable(key.value) else UNKNOWN
+                env.vars[target.value.value] = owner.with_item(key, value)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, UNKNOWN, env)
 
@@ -732,6 +724,22 @@ class Interpreter:
         except Exception:
             return UNKNOWN
 
+    def eval_FormattedString(self, node: cst.FormattedString, env: Env) -> Value:
+        """An f-string made of constants is a constant (a TF Hub handle, a path)."""
+        text = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text.append(part.value)
+                continue
+            value = self.eval(part.expression, env)
+            if not isinstance(value, Const) or part.format_spec or part.conversion \
+                    or not isinstance(value.value, (str, int, float)) or isinstance(value.value, bool):
+                return UNKNOWN
+            text.append(str(value.value))
+        if "{" in "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText)):
+            return UNKNOWN  # {{ escapes: not worth getting right
+        return Const("".join(text)) if "b" not in node.prefix.lower() else UNKNOWN
+
     def eval_Tuple(self, node: cst.Tuple, env: Env) -> Value:
         items = [self.eval(e.value, env) for e in node.elements]
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
@@ -750,6 +758,43 @@ class Interpreter:
         for i in items:
             item = i if item is None else join(item, i)
         return ListVal(item, items=tuple(items))
+
+    def eval_Dict(self, node: cst.Dict, env: Env) -> Value:
+        items: list[tuple[object, Value]] = []
+        known = True
+        for el in node.elements:
+            value = self.eval(el.value, env)
+            if isinstance(el, cst.StarredDictElement):
+                known = False
+                continue
+            key = self.eval(el.key, env)
+            if isinstance(key, Const) and _hashable(key.value):
+                items.append((key.value, value))
+            else:
+                known = False
+                items.append((UNKNOWN, value))
+        if known:
+            return DictVal(tuple(dict(items).items()))
+        return DictVal(None, joined(v for _, v in items))
+
+    def eval_DictComp(self, node: cst.DictComp, env: Env) -> Value:
+        """``{x: f(x) for x in ["train", "val"]}``: one entry per item of a literal list."""
+        comp = node.for_in
+        items = _literal_items(self.eval(comp.iter, env)) if comp.inner_for_in is None and not comp.ifs else None
+        if items is not None and len(items) <= MAX_UNROLL:
+            out: list[tuple[object, Value]] = []
+            for item in items:
+                inner = Env(env)
+                self.assign(comp.target, item, inner)
+                key = self.eval(node.key, inner)
+                if not (isinstance(key, Const) and _hashable(key.value)):
+                    break
+                out.append((key.value, self.eval(node.value, inner)))
+            else:
+                return DictVal(tuple(dict(out).items()))
+        inner = self._comprehension(node, env)
+        self.eval(node.key, inner)
+        return DictVal(None, self.eval(node.value, inner))
 
     def eval_Lambda(self, node: cst.Lambda, env: Env) -> Value:
         return Function(node, self.module, env if env is not self.module.env else None)
@@ -823,6 +868,8 @@ class Interpreter:
         return effects.subscript(self, node, owner, indices)
 
     def eval_Call(self, node: cst.Call, env: Env) -> Value:
+        if isinstance(node.func, cst.Name) and node.func.value == "super" and env.lookup("super") is None:
+            return self.super_of(env)
         func = self.eval(node.func, env)
         args: list[Value] = []
         kwargs: dict[str, Value] = {}
@@ -843,21 +890,55 @@ class Interpreter:
         finally:
             self.calls.pop()
 
+    def super_of(self, env: Env) -> Value:
+        """``super()`` in a method: the class it is defined in and the instance it runs on."""
+        fn = self.frames[-1].function
+        cls = self.module.owners.get(id(fn)) if fn is not None else None
+        params = fn.params.params if isinstance(fn, cst.FunctionDef) else ()
+        if cls is None or not params:
+            return UNKNOWN
+        return Super(cls, env.lookup(params[0].name.value) or UNKNOWN)
+
     def call(self, func: Value, call: Call) -> Value:
+        result = self.call_value(func, call)
+        if result is UNKNOWN and call.args:  # a layer from another package on a symbolic tensor
+            return effects.symbolic_through(call.args) or UNKNOWN
+        return result
+
+    def call_value(self, func: Value, call: Call) -> Value:
         if isinstance(func, Function):
             return self.call_function(func, call.args, call.kwargs)
         if isinstance(func, ClassVal):
             instance = Instance(func)
-            init = func.methods.get("__init__")
+            init = func.method("__init__")
             if init is not None:
                 self.call_function(init, [instance] + call.args, call.kwargs)
             return instance
+        if isinstance(func, MethodRef):
+            return self.call_function(func.function, [func.instance] + call.args, call.kwargs)
+        if isinstance(func, Instance):  # layer(x), model(x), dataset.map(layer)
+            method = func.cls.method("__call__") or forward_method(func.cls)
+            return self.call_function(method, [func] + call.args, call.kwargs) if method else UNKNOWN
         if isinstance(func, Bound) and isinstance(func.obj, Instance):
-            method = func.obj.cls.methods.get(func.name)
+            method = func.obj.cls.method(func.name)
             if method is not None:
                 return self.call_function(method, [func.obj] + call.args, call.kwargs)
+            forward = forward_method(func.obj.cls)
+            if forward is not None and func.name in effects.SINK_METHODS:
+                # model.predict(x) on a subclassed Keras model runs its call() on the batches of x
+                x = call.arg(0, "x")
+                batch = image_of(x.element if isinstance(x, Dataset) else x)
+                if batch is not None:
+                    self.call_function(forward, [func.obj, batch], {})
             return UNKNOWN
         return effects.call(self, func, call)
+
+
+def forward_method(cls: ClassVal) -> Function | None:
+    """What calling an instance of a Keras Layer/Model or torch Module subclass runs: its call() or forward()."""
+    if not cls.library_bases():
+        return None
+    return cls.method("call") or cls.method("forward")
 
 
 def _truth(value: Value, node: cst.BaseExpression) -> bool | None:
@@ -872,9 +953,19 @@ def _truth(value: Value, node: cst.BaseExpression) -> bool | None:
     return None
 
 
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _literal_items(value: Value) -> tuple[Value, ...] | None:
     if isinstance(value, ListVal) and value.items is not None:
         return value.items
+    if isinstance(value, DictVal) and value.items is not None:  # iterating a dict: its keys
+        return tuple(Const(k) for k, _ in value.items)
     if isinstance(value, Const) and isinstance(value.value, (tuple, list)):
         return tuple(Const(v) for v in value.value)
     return None

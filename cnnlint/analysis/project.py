@@ -151,6 +151,7 @@ class Project:
                 for name in module_names(path, root):
                     self.by_name.setdefault(name, []).append(path)
         self.saved: dict[str, object] = {}  # model.save(path): path -> the Model saved there
+        self.written: dict[str, Value] = {}  # np.save(path, x), cv2.imwrite(path, img): path -> what was written
         self.interp = Interpreter(self)
 
     # -- loading ------------------------------------------------------------------
@@ -200,6 +201,14 @@ class Project:
         finally:
             state.state = "done"
         return state
+
+    def run_mentioning(self, literal: str, reader: ModuleState) -> None:
+        """Run the modules that name a file path (``np.save("x.npy", ...)``) before it is read."""
+        needle = literal.encode("utf-8", "replace")
+        for path, data in self.sources.items():
+            state = self.modules.get(path)
+            if path != reader.path and (state is None or state.state == "new") and needle in data:
+                self.run(path)
 
     # -- imports -----------------------------------------------------------------
     def find(self, importer: ModuleState, dotted: str, level: int) -> Path | None:

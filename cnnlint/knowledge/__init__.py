@@ -17,6 +17,8 @@ class Mode:
     did: str  # what preprocess_input of this mode did, for messages
     range: tuple[float, float] | None  # the output interval, when it is a plain interval
     band: tuple[float, float]  # the values real pixels take after it (runtime checks)
+    mean: tuple[float, ...] | None = None  # per-channel constants subtracted by hand for this mode
+    std: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class Knowledge:
 def knowledge() -> Knowledge:
     data = tomllib.loads(resources.files(__package__).joinpath("keras.toml").read_text("utf-8"))
     modes = {
-        name: Mode(name, m["describe"], m["did"], tuple(m["range"]) if "range" in m else None, tuple(m["band"]))
+        name: Mode(name, m["describe"], m["did"], tuple(m["range"]) if "range" in m else None, tuple(m["band"]),
+                   tuple(m["mean"]) if "mean" in m else None, tuple(m["std"]) if "std" in m else None)
         for name, m in data["modes"].items()
     }
     families = {name: f["mode"] for name, f in data["families"].items()}
@@ -79,3 +82,21 @@ def knowledge() -> Knowledge:
     hub = data["hub"]
     return Knowledge(modes, families, legacy, without_batchnorm, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]),
                      tuple(hub["other_words"]))
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Images of a data set that ships with a library, as loaded: uint8 0..255."""
+
+    size: tuple[int, int] | str | None  # (height, width), "native" (sizes vary), None (unknown)
+    channels: int | None
+
+
+@cache
+def datasets() -> dict[str, dict[str, DatasetInfo]]:
+    """``{"keras": {"cifar10": ...}, "tfds": {...}}`` from datasets.toml."""
+    data = tomllib.loads(resources.files(__package__).joinpath("datasets.toml").read_text("utf-8"))
+    return {source: {name: DatasetInfo(tuple(d["size"]) if isinstance(d.get("size"), list) else d.get("size"),
+                                       d.get("channels"))
+                     for name, d in table.items()}
+            for source, table in data.items()}

@@ -18,7 +18,7 @@ def check(module):
             step = preprocessed[-1]
             yield sink.node, (f"{step.what} at {step.loc.text(sink.path)} expects RGB images, but `{sink.arg}` "
                               f"comes from OpenCV in BGR; {FIX}")
-        elif not preprocessed and seen.order == "BGR":
+        elif not preprocessed and seen.order == "BGR" and not (seen.scale and seen.scale.mode == "caffe"):
             where = f" (read at {seen.origin.text(sink.path)})" if seen.origin else ""
             yield sink.node, (f"{sink.model.expects.model} was trained on RGB images, but `{sink.arg}` is BGR from "
                               f"OpenCV{where}; {FIX}")

@@ -15,8 +15,10 @@ def scale_verdict(sink: "Sink") -> str | None:
     range is wrong on every path; None when fine or unknown."""
     expects, seen = sink.model.expects, sink.seen
     if expects is None or expects.scale is None or seen.scale is None or seen.garbled \
-            or seen.scale.same(expects.scale):
+            or seen.scale.same(expects.scale) or seen.scale.mode in HALF_DONE:
         return None
+    if seen.scale.mode == "standardised" and expects.scale.mode == "torch":
+        return None  # per-image standardisation is close to torch mode's per-channel one
     last = seen.steps[-1] if seen.steps else None
     if last is not None and last.kind == "convert":
         return "CNN105"  # convert_image_dtype made (or left) the wrong range
@@ -25,6 +27,10 @@ def scale_verdict(sink: "Sink") -> str | None:
     if last is not None and last.kind == "preprocess":
         return "CNN102"
     return "CNN104"
+
+
+# Half-done normalisations whose range is close to some mode's: too near to call wrong.
+HALF_DONE = {"centred", "imagenet-centred", "imagenet-centred-255"}
 
 
 def size_verdict(sink: Sink) -> str | None:

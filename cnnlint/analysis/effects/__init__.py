@@ -12,10 +12,13 @@ from ...knowledge import knowledge
 from ..facts import (
     UNKNOWN,
     Bound,
+    ClassVal,
     Const,
     Dataset,
     DataGen,
+    DictVal,
     Image,
+    Instance,
     Layer,
     ListVal,
     Model,
@@ -24,23 +27,27 @@ from ..facts import (
     Opaque,
     PathStr,
     Predictions,
+    Super,
     Symbolic,
     TupleVal,
     Value,
+    joined,
 )
 from ..names import canonical
-from . import images, models, pipelines
-from .images import MUTATING_METHODS, subscript_image
+from . import datasets, files, images, models, pipelines, scikit
+from .images import MUTATING_METHODS, filled, subscript_image
+from .models import symbolic_through
 from .pipelines import element_of
 from .table import FUNCTIONS, METHODS
 
 if TYPE_CHECKING:
     from ..interpreter import Call, Interpreter
 
-__all__ = ["MUTATING_METHODS", "attribute", "call", "element_of", "subscript", "lookup"]
+__all__ = ["MUTATING_METHODS", "attribute", "call", "element_of", "filled", "subscript", "lookup", "symbolic_through"]
 
 SINK_METHODS = {"predict", "predict_on_batch", "fit", "evaluate", "predict_generator", "fit_generator",
-                "evaluate_generator", "train_on_batch", "test_on_batch", "__call__"}
+                "evaluate_generator", "train_on_batch", "test_on_batch", "__call__", "predict_classes",
+                "predict_proba"}
 MODEL_PROPERTIES = {"input", "inputs", "output", "outputs"}
 
 
@@ -190,12 +197,16 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
     env = getattr(owner, "env", None)  # a project module
     if env is not None:
         return env.vars.get(name, UNKNOWN)
-    from ..interpreter import Instance
-
     if isinstance(owner, Instance):
-        if name in owner.cls.attrs:
-            return owner.cls.attrs[name]
-        return Bound(owner, name) if name in owner.cls.methods else UNKNOWN
+        value = owner.cls.attr(name)
+        if value is not None:
+            return value
+        return Bound(owner, name) if owner.cls.method(name) is not None or name in SINK_METHODS else UNKNOWN
+    if isinstance(owner, Super):
+        return owner.attribute(name)
+    if isinstance(owner, ClassVal):  # Class.method, Class.attribute
+        value = owner.attr(name)
+        return value if value is not None else owner.method(name) or UNKNOWN
     return UNKNOWN
 
 
@@ -219,6 +230,17 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
         return owner.item if owner.item is not None else UNKNOWN
     if isinstance(owner, Predictions):
         return owner
+    if isinstance(owner, DictVal) and len(indices) == 1 and not isinstance(indices[0], slice):
+        key = indices[0]
+        if isinstance(key, Const):
+            try:
+                return owner.get(key.value)
+            except TypeError:  # an unhashable key
+                return UNKNOWN
+        return joined(owner.values() or ()) or UNKNOWN if owner.items is not None else owner.get(None)
+    if isinstance(owner, Dataset) and len(indices) == 1 and isinstance(indices[0], Const) \
+            and isinstance(indices[0].value, int):
+        return owner.element  # gen[0]: a Keras generator's batch (x, y)
     if isinstance(owner, Image) and indices:
         return subscript_image(owner, indices)
     if isinstance(owner, Symbolic):
@@ -227,4 +249,4 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
 
 
 # Silence "imported but unused": these modules register their effects on import.
-_REGISTERED = (images, pipelines)
+_REGISTERED = (datasets, files, images, pipelines, scikit)

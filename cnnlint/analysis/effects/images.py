@@ -8,6 +8,7 @@ from ..facts import (
     FILE_CHANNELS,
     NATIVE,
     RAW,
+    UNIT,
     Array,
     PathStr,
     UNKNOWN,
@@ -18,11 +19,14 @@ from ..facts import (
     Opaque,
     PixelMax,
     Scale,
+    Stat,
     Step,
     Symbolic,
     TupleVal,
     Value,
+    join,
 )
+from .files import written_size
 from .table import apply, dtype_name, function, method
 
 COLOR_MODES = {"rgb": 3, "grayscale": 1, "rgba": 4}
@@ -30,7 +34,12 @@ PIL_MODES = {"RGB": 3, "L": 1, "RGBA": 4, "LA": 2, "1": 1, "P": 1, "I": 1, "F": 
 
 
 def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW) -> Image:
-    """An image read from a file; in a loop over files that the call ignores, it is the same image each time."""
+    """An image read from a file; in a loop over files that the call ignores, it is the same image each time.
+
+    A file the project itself wrote (cv2.imwrite of a resized image) has the size it was written with.
+    """
+    if size == NATIVE and call.args:
+        size = written_size(call, call.args[0]) or NATIVE
     return Image(scale=scale, size=size, batched=False, channels=channels, order=order, dtype=dtype,
                  container=container, origin=call.loc, stale_loop=call.interp.stale_load(call.node))
 
@@ -89,8 +98,11 @@ def smart_resize(call):
 
 
 def resized(image: Value, size) -> Value:
+    """The image at its new size; whatever was resized, its size is known (its other facts are not)."""
     if isinstance(image, Image):
         return image.but(size=size)
+    if size is not None and (image is UNKNOWN or isinstance(image, Opaque)):
+        return Image(size=size)
     return UNKNOWN
 
 
@@ -225,10 +237,34 @@ def get_file(call):
 
 @function("tensorflow.{io,image}.decode_{jpeg,png,image,bmp,gif}")
 def tf_decode(call):
+    """uint8 0..255; ``decode_png(dtype=tf.uint16)`` 0..65535; ``decode_image(dtype=tf.float32)``
+    converts to [0, 1] as convert_image_dtype does."""
     channels = call.const(1, "channels", 0)
     if channels == 0 and not call.qualname.endswith("jpeg") and call.arg(0, "contents") != Opaque("jpeg bytes"):
         channels = FILE_CHANNELS  # decode_png / decode_image keep the file's channels: RGBA, gray...
-    return loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
+    image = loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
+    dtype = call.arg(2 if call.qualname.endswith(("png", "image")) else None, "dtype", Const(None))
+    if dtype == Const(None):
+        return image
+    name = dtype.qualname.rsplit(".", 1)[-1] if isinstance(dtype, ModuleRef) else dtype.value \
+        if isinstance(dtype, Const) else None
+    if name == "uint8":
+        return image
+    if name == "uint16" and call.qualname.endswith("png"):
+        return image.but(dtype="uint16", scale=Scale(0.0, 65535.0))
+    if dtype_name(dtype) == "float" and call.qualname.endswith("image"):
+        return image.but(dtype="float", scale=UNIT,
+                         steps=(Step("tf.io.decode_image(dtype=float)", call.loc),))
+    return image.but(dtype=None, scale=None)
+
+
+@function("tensorflow.image.per_image_standardization")
+def per_image_standardization(call):
+    image = call.arg(0, "image")
+    if not isinstance(image, Image):
+        return UNKNOWN
+    return image.but(scale=Scale(mode="standardised"), dtype="float",
+                     steps=image.steps + (Step("tf.image.per_image_standardization", call.loc),))
 
 
 @function("tensorflow.image.resize", "tensorflow.image.resize_images")
@@ -303,10 +339,10 @@ def stacked(items: Value) -> Value:
 def np_array(call):
     obj = call.arg(0, "object")
     if isinstance(obj, Const) and isinstance(obj.value, (tuple, int, float)):  # a mean, a std
-        values = obj.value if isinstance(obj.value, tuple) else (obj.value,)
+        values = flat_numbers(obj.value)
         given = dtype_name(call.arg(1, "dtype")) or dtype_name(Const(call.qualname))
-        inferred = "float" if any(isinstance(v, float) for v in values) else "int"
-        return Array(given or inferred)
+        inferred = "float" if values is None or any(isinstance(v, float) for v in values) else "int"
+        return Array(given or inferred, values)
     if isinstance(obj, (ListVal, TupleVal)):
         result = stacked(obj)
     elif isinstance(obj, Image):
@@ -322,6 +358,47 @@ def np_array(call):
     elif isinstance(result, Image) and ndmin not in (0, 1, 2, 3):
         result = result.but(batched=None)
     return result
+
+
+@function("numpy.{zeros,empty,ones,ndarray}")
+def np_allocate(call):
+    """``np.zeros((n, 224, 224, 3))``: a batch to be filled image by image (``batch[i] = img``)."""
+    shape = call.arg(0, "shape")
+    dims = shape.value if isinstance(shape, Const) and isinstance(shape.value, tuple) else \
+        tuple(d.value if isinstance(d, Const) else None for d in shape.items) if isinstance(shape, TupleVal) else None
+    if dims is None or len(dims) not in (3, 4) or not all(isinstance(d, int) for d in dims[-3:]):
+        return UNKNOWN
+    h, w, c = dims[-3:]
+    if c not in (1, 3, 4):
+        return UNKNOWN
+    dtype = dtype_name(call.arg(1, "dtype")) or "float"
+    return Image(size=(h, w), channels=c, batched=len(dims) == 4, dtype=dtype, container="array", blank=True)
+
+
+def filled(batch: Image, image: Value) -> Value:
+    """``batch[i] = image``: the batch holds images like ``image`` (cast to the batch's dtype)."""
+    if not isinstance(image, Image) or image.batched is not False:
+        return batch.but(blank=False, scale=None, steps=(), origin=None) if batch.blank else UNKNOWN
+    new = image.but(batched=True, size=batch.size or image.size, channels=batch.channels or image.channels,
+                    dtype=batch.dtype, container="array", blank=False)
+    return new if batch.blank else join(batch, new)
+
+
+def flat_numbers(value) -> tuple[float, ...] | None:
+    """The numbers of a literal (nested tuples of numbers), flattened; None when it holds anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return (value,)
+    if isinstance(value, (tuple, list)):
+        out: list = []
+        for v in value:
+            inner = flat_numbers(v)
+            if inner is None:
+                return None
+            out.extend(inner)
+        return tuple(out)
+    return None
 
 
 @function("numpy.{stack,vstack,concatenate,row_stack}", "tensorflow.{stack,concat}")
@@ -446,6 +523,19 @@ def array_max(call):
     return PixelMax(call.receiver) if not call.args and not call.kwargs else UNKNOWN
 
 
+@method("array", "mean", "std")
+@method("tensor", "mean", "std")
+def array_stat(call):
+    return Stat(call.receiver, call.node.func.attr.value)
+
+
+@function("numpy.mean", "numpy.std", "numpy.nanmean", "numpy.nanstd", "tensorflow.reduce_mean",
+          "tensorflow.math.reduce_mean", "tensorflow.math.reduce_std", "tensorflow.reduce_std")
+def np_stat(call):
+    image = call.arg(0, "a") if isinstance(call.arg(0, "a"), Image) else call.arg(0, "input_tensor")
+    return Stat(image, "std" if call.qualname.endswith("std") else "mean") if isinstance(image, Image) else UNKNOWN
+
+
 @function("numpy.max", "numpy.amax", "tensorflow.reduce_max")
 def np_max(call):
     image = call.arg(0, "a")
@@ -453,7 +543,7 @@ def np_max(call):
 
 
 # -- other readers ---------------------------------------------------------------
-@function("skimage.io.imread", "imageio.imread", "imageio.v2.imread", "imageio.v3.imread")
+@function("imageio.imread", "imageio.v2.imread", "imageio.v3.imread")
 def other_imread(call):
     return loaded(call, "array", channels=None)
 
@@ -461,19 +551,6 @@ def other_imread(call):
 @function("matplotlib.pyplot.imread", "matplotlib.image.imread")
 def mpl_imread(call):
     return loaded(call, "array", channels=None, scale=None, dtype=None)  # PNGs load as [0, 1] floats
-
-
-@function("skimage.transform.resize")
-def skimage_resize(call):
-    image = call.arg(0, "image")
-    if not isinstance(image, Image):
-        return UNKNOWN
-    shape = call.arg(1, "output_shape")
-    result = image.but(size=known_size(shape), dtype="float")
-    if call.const(None, "preserve_range", False) is not True:
-        result = result.but(scale=Scale.interval(0.0, 1.0) if image.dtype == "uint8" else None,
-                            steps=image.steps + (Step("skimage.transform.resize", call.loc),))
-    return result
 
 
 def subscript_image(image: Image, indices: list) -> Value:

@@ -249,8 +249,28 @@ def softmax_layer(call) -> Value:
     return Layer("Softmax", softmax=True)
 
 
+def symbolic_through(values) -> Symbolic | None:
+    """What comes out of a layer or function the analysis does not know, given symbolic tensors: after
+    a pre-trained base, still downstream of it; before one, opaque (it may have normalised)."""
+    tensors = []
+    for v in values:
+        if isinstance(v, Symbolic):
+            tensors.append(v)
+        elif isinstance(v, (ListVal, TupleVal)):
+            tensors += [t for t in (v.items or (v.item,) if isinstance(v, ListVal) else v.items)
+                        if isinstance(t, Symbolic)]
+    if not tensors:
+        return None
+    based = [t for t in tensors if t.base is not None]
+    if based:
+        return Symbolic(based[0].ops, based[0].base, based[0].opaque)
+    return Symbolic(tensors[0].ops, None, opaque=True)
+
+
 def call_layer(layer: Layer, call) -> Value:
     x = call.arg(0, "inputs")
+    if isinstance(x, (ListVal, TupleVal)):  # Concatenate()([x, skip]), Add()([a, b])
+        return symbolic_through([x]) or UNKNOWN
     if isinstance(x, Symbolic):
         units = layer.units if layer.name == "Dense" else x.units if layer.name in UNIT_KEEPING_LAYERS else None
         if layer.softmax and layer.name != "Dense" and x.units == 1:

@@ -32,12 +32,13 @@ def image_data_generator(call) -> Value:
 
         ops.append(run_function)
     rescale = call.const(None, "rescale", None)
+    pixels = isinstance(rescale, (int, float)) and any(abs(rescale - 1 / d) < 1e-6 for d in (255.0, 127.5))
     if isinstance(rescale, (int, float)) and rescale:
         what = f"ImageDataGenerator(rescale={call.source('rescale')})"
         ops.append(normalising_op(scale_op(float(rescale), 0.0, what, call.loc), Step(what, call.loc)))
     elif rescale is not None:
         ops.append(lambda image, interp, at: image.but(scale=None) if isinstance(image, Image) else UNKNOWN)
-    return DataGen(tuple(ops), call.node)
+    return DataGen(tuple(ops), call.node, pixels)
 
 
 def generated(call, image: Value) -> Value:
@@ -61,14 +62,18 @@ def flow_from_files(call) -> Value:
 
 @method("datagen", "flow")
 def flow(call) -> Value:
-    x = call.arg(0, "x")
+    """Batches of ``x`` (with ``y``: (x, y) pairs); ``x`` may also be an (x, y) tuple."""
+    x, y = call.arg(0, "x"), call.arg(1, "y", Const(None))
     if isinstance(x, TupleVal):
-        x = x.items[0] if x.items else UNKNOWN
-    if not isinstance(x, Image):
-        return Dataset(UNKNOWN)
+        x, y = (x.items[0], UNKNOWN) if x.items else (UNKNOWN, y)
+    if not isinstance(x, Image) and call.receiver.scales_pixels:
+        x = Image(scale=RAW)  # as for x / 255.: nobody rescales by 1/255 but 0..255 pixels
     shuffled = call.const(None, "shuffle", True)
-    return Dataset(TupleVal((generated(call, x.but(batched=True)), UNKNOWN)),
-                   shuffled if isinstance(shuffled, bool) else None)
+    shuffled = shuffled if isinstance(shuffled, bool) else None
+    if not isinstance(x, Image):
+        return Dataset(UNKNOWN, shuffled)
+    batch = generated(call, x.but(batched=True))
+    return Dataset(batch if y == Const(None) else TupleVal((batch, UNKNOWN)), shuffled)
 
 
 @method("datagen", "fit")
@@ -179,16 +184,6 @@ def dataset_repeat(call) -> Value:
         "as_numpy_iterator", "__iter__")
 def dataset_same(call) -> Value:
     return call.receiver
-
-
-@function("tensorflow_datasets.load")
-def tfds_load(call) -> Value:
-    """``tfds.load``: one dataset per split; (image, label) pairs with ``as_supervised=True``."""
-    supervised = call.const(None, "as_supervised", False)
-    ds = Dataset(TupleVal((UNKNOWN, UNKNOWN)) if supervised is True else UNKNOWN)
-    split = call.const(None, "split", None)
-    result: Value = ListVal(ds, items=tuple(ds for _ in split)) if isinstance(split, (tuple, list)) else ds
-    return TupleVal((result, UNKNOWN)) if call.const(None, "with_info", False) is True else result
 
 
 def element_of(value: Value) -> Value:
