@@ -8,19 +8,20 @@ be a project module counts), so a group is never too small. Groups are the unit 
 """
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
 from .sources import real
 
-IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([\w., \t()]+)|import[ \t]+([\w., \t]+))""",
+IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([\w., \t()*]+)|import[ \t]+([\w., \t]+))""",
                     re.MULTILINE)
 
 
 # A model or data saved in one file and loaded in another links them too (CNN403, np.save/np.load):
 # same literal path.
-SHARED_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5|npy|npz))["']""")
-SHARED_EXTENSIONS = (b".h5", b".keras", b".hdf5", b".npy", b".npz")
+SHARED_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5|npy|npz|pth|pt|onnx|ckpt))["']""")
+SHARED_EXTENSIONS = (b".h5", b".keras", b".hdf5", b".npy", b".npz", b".pth", b".pt", b".onnx", b".ckpt")
 
 
 def imported_names(data: bytes) -> set[tuple[int, str]]:
@@ -74,6 +75,7 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
             continue
         shared_files = SHARED_FILE.findall(data) if any(ext in data for ext in SHARED_EXTENSIONS) else ()
         for literal in shared_files:
+            literal = posixpath.normpath(literal.replace(b"\\", b"/"))  # ./models/m.pth is models/m.pth
             if literal in by_shared_file:
                 union(path, by_shared_file[literal])
             by_shared_file.setdefault(literal, path)

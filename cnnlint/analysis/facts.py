@@ -12,6 +12,7 @@ from typing import Any, Callable, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
 FILE_CHANNELS = -1  # channel count: whatever the file has (a PIL image never converted, a PNG read as is)
+RECEIVED_CHANNELS = -2  # channel count: whatever bytes received at run time hold (a data URL, request data)
 
 
 class Value:
@@ -34,13 +35,23 @@ class Const(Value):
     value: Any
 
 
+Stats = tuple[tuple[float, ...], tuple[float, ...]]  # per-channel (mean, std) of [0, 1] pixels
+
+
 @dataclass(frozen=True)
 class Scale:
-    """What the pixel values are: an interval reached by arithmetic, or the output of a mode."""
+    """What the pixel values are: an interval reached by arithmetic, or the output of a mode.
+
+    ``stats``: the values are ``(p - mean) / std`` per channel, for pixels p in [0, 1] (a
+    standardisation by per-channel statistics, as torchvision's Normalize does); known for mode
+    "torch" (the ImageNet statistics) when it was reached that way, and for mode "normalized"
+    (any other statistics). Statistics that are the same for every channel make a plain interval.
+    """
 
     lo: float | None = None
     hi: float | None = None
     mode: str | None = None  # caffe / torch: mean-subtracted, not a plain interval
+    stats: Stats | None = None
 
     @staticmethod
     def interval(lo: float, hi: float) -> Scale:
@@ -50,22 +61,82 @@ class Scale:
         return self.mode is None and self.lo is not None
 
     def same(self, other: Scale) -> bool:
+        if (self.stats or other.stats) and (self.mode == "normalized" or other.mode == "normalized"):
+            return close_stats(self, other)
         if self.mode or other.mode:
             return self.mode == other.mode
         tol = 0.01 * max(1.0, abs(self.hi - self.lo))  # x / 128 - 1 is [-1, 0.99]: the same input
         return abs(self.lo - other.lo) <= tol and abs(self.hi - other.hi) <= tol
 
     def affine(self, mul: float, add: float) -> Scale | None:
+        if self.stats is not None and mul:  # (p - m) / s * mul + add = (p - (m - add * s / mul)) / (s / mul)
+            mean, std = self.stats
+            return from_stats(tuple(m - add * d / mul for m, d in zip(mean, std)), tuple(d / mul for d in std))
         if not self.is_interval():
             return None
         return Scale.interval(self.lo * mul + add, self.hi * mul + add)
 
+    def per_channel(self) -> Stats | None:
+        """The (mean, std) of [0, 1] pixels that give these values, when it is a standardisation."""
+        if self.stats is not None:
+            return self.stats
+        if self.mode == "torch":
+            from ..knowledge import knowledge
+
+            torch = knowledge().modes["torch"]
+            return tuple(torch.mean), tuple(torch.std)
+        if self.is_interval() and self.hi != self.lo:
+            std = 1.0 / (self.hi - self.lo)
+            return (-self.lo * std,), (std,)
+        return None
+
     def describe(self) -> str:
+        if self.mode == "normalized" and self.stats:
+            return f"values normalised with mean {_nums(self.stats[0])} and std {_nums(self.stats[1])}"
         if self.mode:
             return OTHER_MODES.get(self.mode, f"{self.mode}-mode values")
         if self.same(RAW):
             return "raw 0..255 pixels"
         return f"values in [{_num(self.lo)}, {_num(self.hi)}]"
+
+
+def _nums(values) -> str:
+    return "(" + ", ".join(f"{v:.4g}" for v in values) + ")"
+
+
+def from_stats(mean: tuple[float, ...], std: tuple[float, ...]) -> Scale | None:
+    """The scale of ``(p - mean) / std`` for [0, 1] pixels: an interval when every channel is alike,
+    mode "torch" for the ImageNet statistics, else mode "normalized" with the statistics."""
+    if not mean or not std or any(s == 0 for s in std) or len(mean) not in (1, len(std)) and len(std) != 1:
+        return None
+    n = max(len(mean), len(std))
+    mean = tuple(mean) * n if len(mean) == 1 else tuple(mean)
+    std = tuple(std) * n if len(std) == 1 else tuple(std)
+    if max(mean) - min(mean) <= 1e-6 * max(1.0, abs(mean[0])) and max(std) - min(std) <= 1e-6 * abs(std[0]):
+        return Scale.interval((0 - mean[0]) / std[0], (1 - mean[0]) / std[0])
+    scale = Scale(mode="normalized", stats=(mean, std))
+    torch = Scale(mode="torch")
+    return Scale(mode="torch", stats=(mean, std)) if close_stats(scale, torch) else scale
+
+
+def close_stats(a: Scale, b: Scale) -> bool:
+    """Whether two standardisations give the same values up to rounding of their statistics: per
+    channel, for black and white pixels, within 5% of the values' range."""
+    pa, pb = a.per_channel(), b.per_channel()
+    if pa is None or pb is None:
+        return False
+    n = max(len(pa[0]), len(pb[0]))
+
+    def value(stats, c: int, p: float) -> float:
+        mean, std = stats
+        return (p - mean[c if len(mean) > 1 else 0]) / std[c if len(std) > 1 else 0]
+
+    for c in range(n):
+        lo, hi = value(pb, c, 0.0), value(pb, c, 1.0)
+        tol = 0.05 * max(1.0, abs(hi - lo))
+        if abs(value(pa, c, 0.0) - lo) > tol or abs(value(pa, c, 1.0) - hi) > tol:
+            return False
+    return True
 
 
 def _num(x: float) -> str:
@@ -213,6 +284,10 @@ class Expectation:
     size: tuple[int, int] | None  # fixed input size, if any
     min_size: int | None
     size_reason: str = ""  # "with its ImageNet top", "built with input_shape=(150, 150, 3)"
+    # Models that say which standardisation their weights were trained on (PyTorch weights: their
+    # transforms' Normalize; [0, 1] for detection models, which normalise inside). The CNN6xx rules
+    # compare with it; ``scale`` (preprocess_input modes) stays None for them.
+    normalize: Scale | None = None
 
 
 @dataclass(eq=False)
@@ -287,7 +362,11 @@ class FileOrder(Value):
 
 @dataclass(frozen=True)
 class PathStr(Value):
-    """A file path found at run time (glob, os.listdir): a loop over these is a loop over files."""
+    """A file path found at run time (glob, os.listdir): a loop over these is a loop over files.
+
+    ``suffix``: the file type every such path has, when the glob pattern says (``*/*.jpg``)."""
+
+    suffix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -352,17 +431,37 @@ class ClassVal(Value):
         return {b.qualname for cls in self.mro() for b in cls.bases if isinstance(b, ModuleRef)}
 
 
-@dataclass
+@dataclass(eq=False)
 class Instance(Value):
-    """An object of a class defined in the project; attributes are shared by all its instances."""
+    """An object of a class defined in the project.
+
+    ``own``: the attributes of this object, for an object the analysis saw being created; None for
+    any object of the class (a method run on its own), which sees the attributes of all of them
+    joined (``cls.attrs``). Objects made at different places are different values.
+    """
 
     cls: ClassVal
+    own: dict[str, Value] | None = None
 
     def __hash__(self) -> int:
-        return id(self.cls)
+        return id(self) if self.own is not None else id(self.cls)
 
     def __eq__(self, other: object) -> bool:
+        if self.own is not None or (isinstance(other, Instance) and other.own is not None):
+            return self is other
         return isinstance(other, Instance) and other.cls is self.cls
+
+    def attr(self, name: str) -> Value | None:
+        if self.own is not None and name in self.own:
+            return self.own[name]
+        return self.cls.attr(name)
+
+    def set_attr(self, name: str, value: Value) -> None:
+        """``obj.name = value``: this object's attribute, and the class's view of all its objects."""
+        if self.own is not None:
+            self.own[name] = value
+        attrs = self.cls.attrs
+        attrs[name] = join(attrs[name], value) if name in attrs else value
 
 
 @dataclass(frozen=True)
@@ -393,6 +492,21 @@ class Bound(Value):
 
     obj: Value
     name: str
+
+
+@dataclass(frozen=True)
+class Pipeline(Value):
+    """A callable object that applies image ops in order: a torchvision transform or Compose.
+
+    Calling it applies ``ops`` (like a Keras model's ``front``). ``random``: the augmentations among
+    them, for messages (``RandomResizedCrop(224)``); ``parts``: the transforms it was composed of,
+    in order, when they are known (``Compose.transforms``).
+    """
+
+    name: str
+    ops: tuple[Op, ...] = ()
+    random: tuple[str, ...] = ()
+    parts: tuple[Value, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -431,10 +545,39 @@ def join(a: Value, b: Value) -> Value:
         if a.items is not None and b.items is not None and [k for k, _ in a.items] == [k for k, _ in b.items]:
             return DictVal(tuple((k, join(x, y)) for (k, x), (_, y) in zip(a.items, b.items)))
         return DictVal(None, joined((a.values() or (a.item,)) + (b.values() or (b.item,))))
+    if isinstance(a, Model) and isinstance(b, Model):
+        return join_models(a, b)
+    if isinstance(a, Instance) and isinstance(b, Instance) and a.cls is b.cls:
+        return Instance(a.cls)  # two objects of one class: any object of it
     if isinstance(a, Dataset) and isinstance(b, Dataset):
         return Dataset(join(a.element, b.element), a.shuffled if a.shuffled == b.shuffled else None,
                        a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced)
     return UNKNOWN
+
+
+def join_models(a: Model, b: Model) -> Value:
+    """Two models chosen on two paths (``vgg16(...)`` or ``alexnet(...)``): one model with what both
+    expect, when they expect the same (their names aside); ``attrs["joined"]`` holds them."""
+    if a.front != b.front or a.attrs.get("framework") != b.attrs.get("framework") or a.layers or b.layers:
+        return UNKNOWN
+    if (a.expects is None) != (b.expects is None):
+        return UNKNOWN
+    expects = a.expects
+    if a.expects is not None and b.expects is not None and a.expects != b.expects:
+        texts = ("model", "preprocess_hint", "size_reason")
+        if replace(a.expects, min_size=b.expects.min_size, **{t: getattr(b.expects, t) for t in texts}) != b.expects:
+            return UNKNOWN
+
+        def either(x, y):
+            return x if x == y or not y else y if not x else f"{x} or {y}"
+
+        least = [m for m in (a.expects.min_size, b.expects.min_size) if m]  # too small for both: too small
+        expects = replace(a.expects, min_size=min(least) if len(least) == 2 else None,
+                          **{t: either(getattr(a.expects, t), getattr(b.expects, t)) for t in texts})
+    attrs = {k: v for k, v in a.attrs.items() if k in b.attrs and (b.attrs[k] is v or b.attrs[k] == v)}
+    attrs["joined"] = TupleVal((a, b))
+    name = a.name if a.name == b.name else f"{a.name} or {b.name}"
+    return Model(name, expects, a.front, a.line, attrs)
 
 
 def joined(values) -> Value | None:

@@ -9,6 +9,7 @@ records what reached it; the rules judge those records.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -25,12 +26,14 @@ from .facts import (
     Function,
     Image,
     Instance,
+    Layer,
     ListVal,
     Loc,
     MethodRef,
     Model,
     ModuleRef,
     PathStr,
+    Pipeline,
     Predictions,
     Step,
     Super,
@@ -55,9 +58,10 @@ MAX_REPEAT = 256
 # times what the largest real modules measured need. Past it, calls into the module's functions
 # are unknown, so calls that fan out (16 items x 8 levels of helpers) cannot run for hours.
 STEP_BUDGET = 200_000
+NORETURN = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit", "os.abort"})
 BUILTINS = frozenset(
     "float int str list tuple dict set len range enumerate zip sorted reversed iter next print open map "
-    "isinstance super min max sum abs round bool bytes type object".split()
+    "isinstance super min max sum abs round bool bytes type object exit quit".split()
 )
 
 
@@ -75,6 +79,9 @@ class Sink:
     arg_node: cst.BaseExpression | None = None  # the positional argument, for autofix
     function: cst.CSTNode | None = None  # the enclosing function definition, None at module level
     stale: bool = False  # the image was loaded in an enclosing loop over files without using its variable
+    contexts: tuple[Value, ...] = ()  # the context managers (``with``, decorators) active at the call
+    scopes: tuple[cst.CSTNode, ...] = ()  # the enclosing loops and function definitions, innermost first
+    state: dict = field(default_factory=dict)  # the model's object state at the call (PyTorch: its mode)
 
 
 @dataclass
@@ -112,6 +119,16 @@ class Env:
 
     def copy(self) -> Env:
         return Env(self.parent, self.vars)
+
+
+def settle(env: Env, joined: Env | None) -> Env | None:
+    """The scope after a branch, a loop or a try, as the same ``Env`` object with the joined variables:
+    functions defined in it (a module's, a closure's) look their free names up in that object."""
+    if joined is None:
+        return None
+    if joined is not env:
+        env.vars = joined.vars
+    return env
 
 
 def join_envs(envs: Iterable[Env | None]) -> Env | None:
@@ -169,6 +186,7 @@ class Frame:
     returns: list[Value] = field(default_factory=list)
     breaks: list[Env] = field(default_factory=list)
     continues: list[Env] = field(default_factory=list)
+    yields: list[Value] = field(default_factory=list)  # a generator's yielded values
 
 
 @dataclass
@@ -182,6 +200,8 @@ class Call:
     receiver: Value | None = None  # for methods
     qualname: str = ""  # the canonical name of the called function, for functions
     indirect: bool = False  # called by a library on the user's behalf (map, Lambda, preprocessing_function)
+    star_args: tuple[Value, ...] = ()  # the values of *args (positions after them are unknown)
+    star_kwargs: tuple[Value, ...] = ()  # the values of **kwargs
 
     @property
     def line(self) -> int:
@@ -226,6 +246,19 @@ class Interpreter:
         self.steps: dict[int, int] = {}  # id(module state) -> statements executed (see STEP_BUDGET)
         self._assigned: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
         self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
+        # Object state that follows control flow (a PyTorch model's train/eval mode): keyed by
+        # (id(object), key), forked at branches and joined where paths meet, like variables.
+        self.heap: dict[tuple[int, str], Value] = {}
+        self.heap_objects: dict[int, object] = {}  # keeps the objects alive, so their ids stay theirs
+        self.heap_version = 0  # bumped at every change: a call that changed object state is not memoised
+        self.heap_changed: set[tuple[int, str]] = set()  # keys whose value changed during the run
+        self.contexts: list[Value] = []  # the context managers active: ``with`` items, decorators
+        self.blocks: list[tuple[cst.CSTNode, int]] = []  # the loops and withs being run, with their frame depth
+        self.decorators: dict[int, tuple[Value, ...]] = {}  # id(FunctionDef) -> its evaluated decorators
+        self.entry = False  # running functions with unknown arguments, as entry points
+        self.rebound: dict[int, set[str]] = {}  # id(module) -> its globals bound to different values over time
+        self._generators: dict[int, tuple[cst.CSTNode, bool]] = {}
+        self.soft: dict[int, Const] = {}  # entry points' flag defaults: not decided on (see bind_params)
 
     # -- where we are -------------------------------------------------------
     @property
@@ -242,8 +275,49 @@ class Interpreter:
             return Loc(self.module.display, line, cell)
         return Loc(self.module.display, line)
 
+    # -- object state ------------------------------------------------------
+    def state(self, obj: object, key: str) -> Value | None:
+        return self.heap.get((id(obj), key))
+
+    def set_state(self, obj: object, key: str, value: Value) -> None:
+        k = (id(obj), key)
+        old = self.heap.get(k)
+        if old is not None and old != value:
+            self.heap_changed.add(k)
+        self.heap[k] = value
+        self.heap_objects[id(obj)] = obj
+        self.heap_version += 1
+
+    def fork(self) -> dict:
+        """The object state at a branch point; run each branch from ``dict(saved)``."""
+        return self.heap
+
+    def merge(self, heaps: list[dict]) -> None:
+        """Where paths meet: a state that differs between them is unknown."""
+        heaps = [h for h in heaps if h is not None]
+        if not heaps or all(h is heaps[0] for h in heaps):
+            self.heap = heaps[0] if heaps else self.heap
+            return
+        out = dict(heaps[0])
+        for h in heaps[1:]:
+            for k, v in h.items():
+                out[k] = join(out[k], v) if k in out else v
+        self.heap = out
+
+    def scopes(self) -> tuple[cst.CSTNode, ...]:
+        """The loops, ``with`` statements and function definitions around the current statement (through
+        the calls that led here), innermost first."""
+        out: list[cst.CSTNode] = []
+        for depth in range(len(self.frames), 0, -1):
+            out += [node for node, d in reversed(self.blocks) if d == depth]
+            function = self.frames[depth - 1].function
+            if function is not None:
+                out.append(function)
+        return tuple(out)
+
     # -- events the rules read ---------------------------------------------
-    def sink(self, call: Call, model: Model, method: str, value: Value, keyword: str | None = None) -> None:
+    def sink(self, call: Call, model: Model, method: str, value: Value, keyword: str | None = None,
+             state: dict | None = None) -> None:
         image = image_of(value.element if isinstance(value, Dataset) else value)
         if image is None:
             return
@@ -256,7 +330,8 @@ class Interpreter:
             arg_node = positional[0] if keyword is None and len(positional) == 1 else None
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
                                           self.module.display, arg_node, self.frames[-1].function,
-                                          self.in_loop(seen.stale_loop)))
+                                          self.in_loop(seen.stale_loop), tuple(self.contexts), self.scopes(),
+                                          dict(state or {})))
 
     def event(self, kind: str, node: cst.CSTNode, **details) -> None:
         self.module.events.append(Event(kind, node, details))
@@ -273,7 +348,23 @@ class Interpreter:
             self.frames.pop()
 
     def analyse_functions(self, state: "ModuleState") -> None:
-        """Run every function body not yet run with unknown arguments (entry points, routes, methods)."""
+        """Run every function body not yet run with unknown arguments (entry points, routes, methods).
+
+        They run after the module's code, so on its final globals and object state, except for those
+        that changed during the run: nobody knows which of their values an entry point sees.
+        """
+        for key in self.heap_changed:
+            self.heap[key] = UNKNOWN
+        saved = state.env.vars
+        state.env.vars = {**saved, **{name: UNKNOWN for name in self.rebound.get(id(state), ())}}
+        self.entry = True
+        try:
+            self._analyse_functions(state)
+        finally:
+            self.entry = False
+            state.env.vars = saved
+
+    def _analyse_functions(self, state: "ModuleState") -> None:
         done: set[int] = set()
         while True:
             pending = [f for f in state.functions if id(f.node) not in done]
@@ -289,9 +380,10 @@ class Interpreter:
                 owner = state.owners.get(id(fn.node))
                 if owner is not None:
                     args.append(Instance(owner))
-                self.call_function(fn, args, {}, memo=False)
+                self.call_function(fn, args, {}, memo=False, entry=True)
 
-    def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value], memo: bool = True) -> Value:
+    def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value], memo: bool = True,
+                      entry: bool = False) -> Value:
         key = None
         if memo:
             try:
@@ -305,10 +397,13 @@ class Interpreter:
                 or self.steps.get(id(fn.module), 0) > STEP_BUDGET:
             return UNKNOWN
         env = Env(fn.closure or fn.module.env)
-        self.bind_params(fn, env, args, kwargs)
+        self.bind_params(fn, env, args, kwargs, entry)
         frame = Frame(fn.module, fn.node)
         self.frames.append(frame)
         self.active.add(id(fn.node))
+        version = self.heap_version
+        decorators = self.decorators.get(id(fn.node), ())
+        self.contexts += decorators
         try:
             if isinstance(fn.node, cst.Lambda):
                 result = self.eval(fn.node.body, env)
@@ -319,15 +414,39 @@ class Interpreter:
                 result = returns[0] if returns else UNKNOWN
                 for r in returns[1:]:
                     result = join(result, r)
+                if self.is_generator(fn.node):  # calling it makes an iterator of what it yields
+                    result = ListVal(joined(frame.yields) or UNKNOWN)
         finally:
+            if decorators:
+                del self.contexts[-len(decorators):]
             self.active.discard(id(fn.node))
             self.frames.pop()
-        if key is not None:
+        if key is not None and version == self.heap_version:  # a call that changed object state runs again
             self.memo[key] = result
         return result
 
-    def bind_params(self, fn: Function, env: Env, args: list[Value], kwargs: dict[str, Value]) -> None:
+    def is_generator(self, node: cst.CSTNode) -> bool:
+        """Whether a function definition yields (not counting functions nested in it)."""
+        cached = self._generators.get(id(node))
+        if cached is None or cached[0] is not node:
+            found = any(type(n) is cst.Yield for n in _own_nodes(node.body))
+            cached = self._generators[id(node)] = (node, found)
+        return cached[1]
+
+    def bind_params(self, fn: Function, env: Env, args: list[Value], kwargs: dict[str, Value],
+                    entry: bool = False) -> None:
+        """Arguments to parameters. An entry point (run with unknown arguments) may be called with any
+        flag: its parameters whose defaults are strings, booleans or None keep them, but branches and
+        comparisons do not decide on them there (``backend="openvino"`` may be anything)."""
         params = fn.node.params
+
+        def default(p) -> Value:
+            value = self.eval(p.default, fn.module.env)
+            if entry and isinstance(value, Const) and (value.value is None or isinstance(value.value, (str, bool))):
+                value = Const(value.value)  # a value of its own, known as a soft default by its identity
+                self.soft[id(value)] = value
+            return value
+
         positional = list(params.posonly_params) + list(params.params)
         for i, p in enumerate(positional):
             name = p.name.value
@@ -336,7 +455,7 @@ class Interpreter:
             elif name in kwargs:
                 env.vars[name] = kwargs[name]
             elif p.default is not None:
-                env.vars[name] = self.eval(p.default, fn.module.env)
+                env.vars[name] = default(p)
             else:
                 env.vars[name] = UNKNOWN
         for p in params.kwonly_params:
@@ -344,7 +463,7 @@ class Interpreter:
             if name in kwargs:
                 env.vars[name] = kwargs[name]
             else:
-                env.vars[name] = self.eval(p.default, fn.module.env) if p.default is not None else UNKNOWN
+                env.vars[name] = default(p) if p.default is not None else UNKNOWN
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 env.vars[star.name.value] = UNKNOWN
@@ -381,11 +500,19 @@ class Interpreter:
                 env.vars[target] = ListVal(join(current.item, added) if current.item is not None else added)
                 return env
             if isinstance(current, Image) and method in effects.MUTATING_METHODS:
-                self.eval(value, env)
-                env.vars[target] = effects.MUTATING_METHODS[method](current)
+                result = self.eval(value, env)
+                update = effects.MUTATING_METHODS[method]  # None: the method returns what it made of it
+                env.vars[target] = update(current) if update is not None else result
                 return env
             if isinstance(current, Image) and current.container == "pil" and method == "convert":
                 self.event("discarded-convert", value, image=self.module.code(value.func.value))
+        if isinstance(value, cst.Call) and (isinstance(value.func, cst.Name) or (
+                isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Name))):
+            func = self.eval(value.func, env)
+            if isinstance(func, ModuleRef) and func.qualname in NORETURN and self.frames[-1].function is not None:
+                # sys.exit(...) in a function: this path ends here (module code after one is analysed all the same)
+                self.eval(value, env)
+                return None
         if isinstance(value, cst.Call) and value.args and isinstance(value.args[0].value, cst.Name):
             # keras's preprocess_input scales float numpy arrays in place: preprocess_input(x) alone works
             target = value.args[0].value.value
@@ -463,8 +590,9 @@ class Interpreter:
         return env
 
     def exec_FunctionDef(self, stmt: cst.FunctionDef, env: Env) -> Env:
-        for d in stmt.decorators:
-            self.eval(d.decorator, env)
+        decorators = tuple(self.eval(d.decorator, env) for d in stmt.decorators)
+        if decorators:
+            self.decorators[id(stmt)] = decorators
         closure = env if env is not self.module.env else None
         fn = Function(stmt, self.module, closure)
         env.vars[stmt.name.value] = fn
@@ -487,15 +615,19 @@ class Interpreter:
 
     def exec_If(self, stmt: cst.If, env: Env) -> Env | None:
         test = self.eval(stmt.test, env)
-        taken = _truth(test, stmt.test)
+        taken = _truth(test, stmt.test) if id(test) not in self.soft else None
         orelse = stmt.orelse
         if taken is True:
             return self.exec_block(stmt.body.body, env)
         if taken is False:
             return self.exec_orelse(orelse, env)
+        saved = self.fork()
+        self.heap = dict(saved)
         body_out = self.exec_block(stmt.body.body, env.copy())
+        body_heap, self.heap = self.heap, dict(saved)
         else_out = self.exec_orelse(orelse, env.copy())
-        return join_envs([body_out, else_out])
+        self.merge([body_heap, self.heap])
+        return settle(env, join_envs([body_out, else_out]))
 
     def exec_orelse(self, orelse, env: Env) -> Env | None:
         if orelse is None:
@@ -507,16 +639,18 @@ class Interpreter:
     def exec_For(self, stmt: cst.For, env: Env) -> Env | None:
         iterable = self.eval(stmt.iter, env)
         items = _literal_items(iterable)
-        element = effects.element_of(iterable)
+        element = self.element_of(iterable)
         over_files = isinstance(element, PathStr) or (
             items is not None and all(isinstance(i, Const) and isinstance(i.value, str) for i in items))
         self.loops.append(Loop(stmt, self.assigned_in(stmt), over_files, len(self.frames)))
+        self.blocks.append((stmt, len(self.frames)))
         try:
             if items is not None and 0 < len(items) <= MAX_UNROLL and self.repeat * len(items) <= MAX_REPEAT:
                 return self.unrolled(stmt, env, items)
             return self.loop(stmt, env, lambda e: self.assign(stmt.target, element, e))
         finally:
             self.loops.pop()
+            self.blocks.pop()
 
     def assigned_in(self, loop: cst.CSTNode) -> frozenset[str]:
         """The names a loop assigns, computed once per loop: nested loops are run many times."""
@@ -555,13 +689,17 @@ class Interpreter:
                 current = join_envs([self.exec_block(stmt.body.body, current)] + frame.continues)
             if stmt.orelse is not None and current is not None:
                 current = self.exec_block(stmt.orelse.body.body, current)
-            return join_envs([current] + frame.breaks)
+            return settle(env, join_envs([current] + frame.breaks))
         finally:
             frame.breaks, frame.continues, self.repeat = saved
 
     def exec_While(self, stmt: cst.While, env: Env) -> Env | None:
         self.eval(stmt.test, env)
-        return self.loop(stmt, env, lambda e: None)
+        self.blocks.append((stmt, len(self.frames)))
+        try:
+            return self.loop(stmt, env, lambda e: None)
+        finally:
+            self.blocks.pop()
 
     def loop(self, stmt, env: Env, bind) -> Env | None:
         """The body runs twice: the first iteration, then on the join of the entry state and its end.
@@ -574,6 +712,8 @@ class Interpreter:
         frame.breaks, frame.continues = [], []
         twice = self.repeat * 2 <= MAX_REPEAT
         self.repeat *= 2 if twice else 1
+        entry_heap = self.fork()
+        self.heap = dict(entry_heap)
         try:
             if twice:
                 first = env.copy()
@@ -581,6 +721,7 @@ class Interpreter:
                 end1 = join_envs([self.exec_block(stmt.body.body, first)] + frame.continues)
                 frame.continues = []
                 second = join_envs([env, end1]) or env.copy()
+                self.merge([entry_heap, self.heap])
             else:
                 end1 = None
                 second = env.copy()
@@ -589,48 +730,73 @@ class Interpreter:
                         second.vars[name] = UNKNOWN
             bind(second)
             end2 = join_envs([self.exec_block(stmt.body.body, second)] + frame.continues)
+            self.merge([entry_heap, self.heap])  # the body may run no time at all
             out = join_envs([env, end1, end2])
             if stmt.orelse is not None and out is not None:
                 out = self.exec_block(stmt.orelse.body.body, out)
-            return join_envs([out] + frame.breaks)
+            return settle(env, join_envs([out] + frame.breaks))
         finally:
             frame.breaks, frame.continues, self.repeat = saved
 
     def exec_Try(self, stmt: cst.Try, env: Env) -> Env | None:
+        entry_heap = self.fork()
+        self.heap = dict(entry_heap)
         body_out = self.exec_block(stmt.body.body, env.copy())
         outs = []
         if stmt.orelse is not None and body_out is not None:
             body_out = self.exec_block(stmt.orelse.body.body, body_out)
         outs.append(body_out)
+        self.merge([entry_heap, self.heap])  # a handler may start anywhere in the body
+        start_heap, heaps = self.heap, [self.heap]
         for handler in stmt.handlers:
             start = join_envs([env, body_out]) or env.copy()
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 start.vars[handler.name.name.value] = UNKNOWN
+            self.heap = dict(start_heap)
             outs.append(self.exec_block(handler.body.body, start))
+            heaps.append(self.heap)
+        self.merge(heaps)
         out = join_envs(outs)
         if stmt.finalbody is not None:
             out = self.exec_block(stmt.finalbody.body.body, out or env.copy()) if out is not None else None
-        return out
+        return settle(env, out)
 
     exec_TryStar = exec_Try
 
     def exec_With(self, stmt: cst.With, env: Env) -> Env | None:
+        values = []
         for item in stmt.items:
             value = self.eval(item.item, env)
+            values.append(value)
             if item.asname is not None:
                 self.assign(item.asname.name, value, env)
-        return self.exec_block(stmt.body.body, env)
+        self.contexts += values
+        self.blocks.append((stmt, len(self.frames)))
+        try:
+            return self.exec_block(stmt.body.body, env)
+        finally:
+            self.blocks.pop()
+            if values:
+                del self.contexts[-len(values):]
 
     def exec_Match(self, stmt: cst.Match, env: Env) -> Env | None:
         self.eval(stmt.subject, env)
         outs = [env]
+        entry_heap = self.fork()
+        heaps = [entry_heap]
         for case in stmt.cases:
+            self.heap = dict(entry_heap)
             outs.append(self.exec_block(case.body.body, env.copy()))
-        return join_envs(outs)
+            heaps.append(self.heap)
+        self.merge(heaps)
+        return settle(env, join_envs(outs))
 
     def assign(self, target: cst.BaseExpression, value: Value, env: Env) -> None:
         if isinstance(target, cst.Name):
-            env.vars[target.value] = value
+            name = target.value
+            if self.frames[-1].function is None and name in env.vars and env.vars[name] != value:
+                self.rebound.setdefault(id(self.module), set()).add(name)
+            env.vars[name] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             starred = any(isinstance(e, cst.StarredElement) for e in elements)
@@ -638,6 +804,9 @@ class Interpreter:
                 value = TupleVal(tuple(Const(v) for v in value.value))
             for i, el in enumerate(elements):
                 if isinstance(value, TupleVal) and len(value.items) == len(elements) and not starred:
+                    item = value.items[i]
+                elif isinstance(value, ListVal) and value.items is not None and len(value.items) == len(elements) \
+                        and not starred:
                     item = value.items[i]
                 elif isinstance(value, ListVal) and not starred:
                     item = value.item if value.item is not None else UNKNOWN
@@ -652,16 +821,19 @@ class Interpreter:
                 if name == "trainable" and isinstance(value, Const):
                     owner.trainable_history.append(bool(value.value))
             elif isinstance(owner, Instance):
-                attrs = owner.cls.attrs
-                attrs[name] = join(attrs[name], value) if name in attrs else value
+                owner.set_attr(name, value)
+            else:  # a library object's attribute (``dataset.transform = t``)
+                effects.assigned(self, owner, name, value)
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, env)
             if isinstance(target.value, cst.Name) and isinstance(owner, Image):
                 one = len(target.slice) >= 1 and isinstance(target.slice[0].slice, cst.Index) and all(
                     isinstance(el.slice, cst.Slice) and el.slice.lower is None and el.slice.upper is None
                     for el in target.slice[1:])
-                # batch[i] = image fills a batch; any other piecewise write leaves the facts unknown
-                env.vars[target.value.value] = effects.filled(owner, value) if one and owner.batched else UNKNOWN
+                # batch[i] = image fills a batch; any other piecewise write (img[c] /= 255) leaves its values
+                # and channel order unknown, its shape as it was
+                env.vars[target.value.value] = effects.filled(owner, value) if one and owner.batched else \
+                    owner.but(scale=None, order=None, steps=(), blank=False, repeated=None)
             elif isinstance(target.value, cst.Name) and isinstance(owner, DictVal) and len(target.slice) == 1 \
                     and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, env)
@@ -801,33 +973,66 @@ class Interpreter:
 
     def eval_IfExp(self, node: cst.IfExp, env: Env) -> Value:
         test = self.eval(node.test, env)
-        taken = _truth(test, node.test)
+        taken = _truth(test, node.test) if id(test) not in self.soft else None
         if taken is True:
             return self.eval(node.body, env)
         if taken is False:
             return self.eval(node.orelse, env)
-        return join(self.eval(node.body, env), self.eval(node.orelse, env))
+        saved = self.fork()
+        self.heap = dict(saved)
+        body = self.eval(node.body, env)
+        body_heap, self.heap = self.heap, dict(saved)
+        orelse = self.eval(node.orelse, env)
+        self.merge([body_heap, self.heap])
+        return join(body, orelse)
 
     def eval_NamedExpr(self, node: cst.NamedExpr, env: Env) -> Value:
         value = self.eval(node.value, env)
         self.assign(node.target, value, env)
         return value
 
+    def eval_Yield(self, node: cst.Yield, env: Env) -> Value:
+        value = node.value
+        if isinstance(value, cst.From):
+            self.frames[-1].yields.append(self.element_of(self.eval(value.item, env)))
+        else:
+            self.frames[-1].yields.append(self.eval(value, env) if value is not None else Const(None))
+        return UNKNOWN
+
     def eval_Await(self, node: cst.Await, env: Env) -> Value:
         return self.eval(node.expression, env)
 
-    def _comprehension(self, node, env: Env) -> Env:
+    def _comprehension(self, node, env: Env, first: Value | None = None) -> Env:
         inner = Env(env)
         comp = node.for_in
         while comp is not None:
-            self.assign(comp.target, effects.element_of(self.eval(comp.iter, inner)), inner)
+            iterable = first if first is not None and comp is node.for_in else self.eval(comp.iter, inner)
+            self.assign(comp.target, self.element_of(iterable), inner)
             for cond in comp.ifs:
                 self.eval(cond.test, inner)
             comp = comp.inner_for_in
         return inner
 
     def eval_ListComp(self, node: cst.ListComp, env: Env) -> Value:
-        return ListVal(self.eval(node.elt, self._comprehension(node, env)))
+        self.blocks.append((node, len(self.frames)))  # a loop, for the rules that ask what encloses a call
+        try:
+            return self._list_comp(node, env)
+        finally:
+            self.blocks.pop()
+
+    def _list_comp(self, node: cst.ListComp, env: Env) -> Value:
+        comp = node.for_in
+        iterable = self.eval(comp.iter, env) if comp.inner_for_in is None and not comp.ifs \
+            and isinstance(node, cst.ListComp) else None
+        items = iterable.items if isinstance(iterable, TupleVal) else None
+        if items is not None and len(items) <= MAX_UNROLL:  # [f(x) for x in batch] of a tuple: one per item
+            out = []
+            for item in items:
+                inner = Env(env)
+                self.assign(comp.target, item, inner)
+                out.append(self.eval(node.elt, inner))
+            return ListVal(joined(out), items=tuple(out))
+        return ListVal(self.eval(node.elt, self._comprehension(node, env, iterable)))
 
     eval_GeneratorExp = eval_ListComp
     eval_SetComp = eval_ListComp
@@ -849,7 +1054,17 @@ class Interpreter:
         values = [self.eval(node.left, env)] + [self.eval(t.comparator, env) for t in node.comparisons]
         effects.compared(self, node, values)
         predictions = [v for v in values if isinstance(v, Predictions)]
-        return predictions[0] if predictions else UNKNOWN
+        if predictions:
+            return predictions[0]
+        if any(id(v) in self.soft for v in values):
+            return UNKNOWN
+        if all(isinstance(v, Const) for v in values):
+            return _compare(values, [t.operator for t in node.comparisons])
+        if len(values) == 2 and isinstance(node.comparisons[0].operator, (cst.Is, cst.IsNot)) \
+                and values[1] == Const(None) and (values[0] == Const(None) or isinstance(values[0], OBJECTS)):
+            is_none = values[0] == Const(None)  # ``transform is not None`` of a known object
+            return Const(is_none if isinstance(node.comparisons[0].operator, cst.Is) else not is_none)
+        return UNKNOWN
 
     def eval_Attribute(self, node: cst.Attribute, env: Env) -> Value:
         owner = self.eval(node.value, env)
@@ -865,6 +1080,10 @@ class Interpreter:
                 sl = el.slice
                 parts = [self.eval(p, env) if p is not None else Const(None) for p in (sl.lower, sl.upper, sl.step)]
                 indices.append(slice(*[p.value if isinstance(p, Const) else UNKNOWN for p in parts]))
+        if isinstance(owner, Instance) and len(indices) == 1 and not isinstance(indices[0], slice):
+            getitem = owner.cls.method("__getitem__")  # dataset[i] runs the class's __getitem__
+            if getitem is not None:
+                return self.call_function(getitem, [owner, indices[0]], {})
         return effects.subscript(self, node, owner, indices)
 
     def eval_Call(self, node: cst.Call, env: Env) -> Value:
@@ -873,17 +1092,20 @@ class Interpreter:
         func = self.eval(node.func, env)
         args: list[Value] = []
         kwargs: dict[str, Value] = {}
+        stars: list[Value] = []
+        double: list[Value] = []
         for a in node.args:
             value = self.eval(a.value, env)
             if a.star:
+                (stars if a.star == "*" else double).append(value)
                 continue
             if a.keyword is not None:
                 kwargs[a.keyword.value] = value
             else:
                 args.append(value)
-        if any(a.star == "*" for a in node.args):
+        if stars:
             args = []  # positions are unknown after *args
-        call = Call(self, node, args, kwargs)
+        call = Call(self, node, args, kwargs, star_args=tuple(stars), star_kwargs=tuple(double))
         self.calls.append((node, len(self.frames)))
         try:
             return self.call(func, call)
@@ -899,6 +1121,18 @@ class Interpreter:
             return UNKNOWN
         return Super(cls, env.lookup(params[0].name.value) or UNKNOWN)
 
+    def element_of(self, value: Value) -> Value:
+        """What iterating over a value yields; an object of a project class with ``__getitem__`` (and no
+        ``__iter__``) yields what it returns, as Python iterates it."""
+        if isinstance(value, Instance):
+            iterate = value.cls.method("__iter__")
+            if iterate is not None:  # a generator method, usually: what it yields
+                return effects.element_of(self.call_function(iterate, [value], {}))
+            getitem = value.cls.method("__getitem__")
+            if getitem is not None:
+                return self.call_function(getitem, [value, UNKNOWN], {})
+        return effects.element_of(value)
+
     def call(self, func: Value, call: Call) -> Value:
         result = self.call_value(func, call)
         if result is UNKNOWN and call.args:  # a layer from another package on a symbolic tensor
@@ -909,7 +1143,7 @@ class Interpreter:
         if isinstance(func, Function):
             return self.call_function(func, call.args, call.kwargs)
         if isinstance(func, ClassVal):
-            instance = Instance(func)
+            instance = Instance(func, {})
             init = func.method("__init__")
             if init is not None:
                 self.call_function(init, [instance] + call.args, call.kwargs)
@@ -917,6 +1151,7 @@ class Interpreter:
         if isinstance(func, MethodRef):
             return self.call_function(func.function, [func.instance] + call.args, call.kwargs)
         if isinstance(func, Instance):  # layer(x), model(x), dataset.map(layer)
+            effects.instance_called(self, func, call)
             method = func.cls.method("__call__") or forward_method(func.cls)
             return self.call_function(method, [func] + call.args, call.kwargs) if method else UNKNOWN
         if isinstance(func, Bound) and isinstance(func.obj, Instance):
@@ -930,13 +1165,14 @@ class Interpreter:
                 batch = image_of(x.element if isinstance(x, Dataset) else x)
                 if batch is not None:
                     self.call_function(forward, [func.obj, batch], {})
-            return UNKNOWN
+                return UNKNOWN
         return effects.call(self, func, call)
 
 
 def forward_method(cls: ClassVal) -> Function | None:
-    """What calling an instance of a Keras Layer/Model or torch Module subclass runs: its call() or forward()."""
-    if not cls.library_bases():
+    """What calling an instance of a Keras Layer/Model or torch Module subclass runs: its call() or forward()
+    (also for a class derived from a base the analysis cannot name: ``nn.Module`` from a star import)."""
+    if not cls.library_bases() and not any(b is UNKNOWN for c in cls.mro() for b in c.bases):
         return None
     return cls.method("call") or cls.method("forward")
 
@@ -950,7 +1186,40 @@ def _truth(value: Value, node: cst.BaseExpression) -> bool | None:
             return bool(value.value)
         except Exception:
             return None
+    if isinstance(value, TRUTHY):  # objects without __bool__ or __len__: ``if self.transform:``
+        return True
+    if isinstance(value, (ListVal, TupleVal)) and value.items:  # a literal list of some items
+        return True
     return None
+
+
+# Values that are certainly not None, and those that are certainly true (no __bool__, no __len__).
+OBJECTS = (Image, Model, Dataset, ListVal, DictVal, TupleVal, Instance, Function, ClassVal, Pipeline, Layer)
+TRUTHY = (Model, Function, ClassVal, Pipeline, Layer)
+
+
+_COMPARE = {cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,
+            cst.LessThanEqual: operator.le, cst.GreaterThan: operator.gt, cst.GreaterThanEqual: operator.ge,
+            cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b, cst.Is: operator.is_,
+            cst.IsNot: operator.is_not}
+
+
+def _compare(values: list[Const], operators) -> Value:
+    """``phase == "train"`` of constants, as Python computes it (unknown when it raises)."""
+    try:
+        result = all(_COMPARE[type(op)](a.value, b.value) for op, a, b in zip(operators, values, values[1:]))
+    except (KeyError, Exception):
+        return UNKNOWN
+    return Const(bool(result))
+
+
+def _own_nodes(node: cst.CSTNode):
+    """The nodes of a function body, without those of the functions and classes defined in it."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        todo.extend(c for c in n.children if not isinstance(c, (cst.FunctionDef, cst.Lambda, cst.ClassDef)))
 
 
 def _hashable(value) -> bool:
@@ -963,6 +1232,8 @@ def _hashable(value) -> bool:
 
 def _literal_items(value: Value) -> tuple[Value, ...] | None:
     if isinstance(value, ListVal) and value.items is not None:
+        return value.items
+    if isinstance(value, TupleVal):
         return value.items
     if isinstance(value, DictVal) and value.items is not None:  # iterating a dict: its keys
         return tuple(Const(k) for k, _ in value.items)

@@ -1,5 +1,5 @@
 """CNN204: grayscale, RGBA or unconverted images into a 3-channel pre-trained model."""
-from ..analysis.facts import FILE_CHANNELS
+from ..analysis.facts import FILE_CHANNELS, RECEIVED_CHANNELS
 from .base import Rule
 
 CHANNELS = {1: "1 channel (grayscale)", 2: "2 channels (grayscale + alpha)", 4: "4 channels (RGBA)"}
@@ -10,7 +10,7 @@ def check(module):
         channels = sink.seen.channels
         if sink.model.expects is None or channels in (None, 3):
             continue
-        if channels == FILE_CHANNELS:
+        if channels in (FILE_CHANNELS, RECEIVED_CHANNELS):
             where = f" at {sink.seen.origin.text(sink.path)}" if sink.seen.origin else ""
             got = (f"`{sink.arg}` keeps the channels of the file it was read from{where} (never converted to RGB): "
                    "a PNG with transparency gives 4, a grayscale image 1; convert with .convert('RGB') "
@@ -19,6 +19,17 @@ def check(module):
             got = f"`{sink.arg}` has {CHANNELS.get(channels, f'{channels} channels')}"
         yield sink.node, f"{sink.model.expects.model} takes 3-channel RGB images, but {got}"
     for event in module.events:
+        if event.kind == "normalize-channels":  # a PyTorch Normalize of three channels
+            image = event.details["image"]
+            if image.channels == FILE_CHANNELS:
+                where = f" at {image.origin.text(module.display)}" if image.origin else ""
+                has = (f"keeps the channels of the file it was read from{where} (never converted to RGB): an RGBA "
+                       f"PNG gives 4, a grayscale image 1, and Normalize fails on them; convert with .convert('RGB')")
+            else:
+                has = f"has {CHANNELS.get(image.channels, f'{image.channels} channels')}"
+            node = event.node
+            arg = f"`{module.code(node.args[0].value)}`" if getattr(node, "args", None) else "the image"
+            yield node, f"{event.details['what']} takes 3-channel images, but {arg} {has}"
         if event.kind == "discarded-convert":
             yield event.node, (f"`{module.code(event.node)}` returns a new image and this one is thrown away: "
                                f"`{event.details['image']}` keeps its mode; write "

@@ -26,6 +26,7 @@ from ..facts import (
     FileOrder,
     Opaque,
     PathStr,
+    Pipeline,
     Predictions,
     Super,
     Symbolic,
@@ -34,11 +35,11 @@ from ..facts import (
     joined,
 )
 from ..names import canonical
-from . import datasets, files, images, models, pipelines, scikit
+from . import datasets, files, images, models, pipelines, scikit, torch
 from .images import MUTATING_METHODS, filled, subscript_image
 from .models import symbolic_through
 from .pipelines import element_of
-from .table import FUNCTIONS, METHODS
+from .table import ATTRIBUTES, FUNCTIONS, ITEMS, METHODS, MODEL_STATE, RESOLVERS, SETTERS
 
 if TYPE_CHECKING:
     from ..interpreter import Call, Interpreter
@@ -56,6 +57,9 @@ def lookup(qualname: str):
     name = canonical(qualname)
     if name in FUNCTIONS:
         return FUNCTIONS[name]
+    resolve = RESOLVERS.get(name.split(".", 1)[0])
+    if resolve is not None:
+        return resolve(name)
     parts = name.split(".")
     k = knowledge()
     if parts[:2] == ["keras", "applications"] and len(parts) in (3, 4):
@@ -91,6 +95,10 @@ def kind_of(value: Value) -> str | None:
         return value.kind
     if isinstance(value, PathStr):
         return "pathlib.Path"
+    if isinstance(value, Instance):
+        return "instance"
+    if isinstance(value, Pipeline):
+        return "pipeline"
     return None
 
 
@@ -112,9 +120,14 @@ def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
             argmax_over_units(interp, c, func.obj, c.const(0, "axis", None))
         return func.obj  # preds.argmax(axis=1), preds.flatten(), preds.astype(int)
     if isinstance(func, Model):
-        return call_model(func, "__call__", c)
+        framework = METHODS.get(("model", "__call__"))  # another framework's own model calls
+        result = framework(replace(c, receiver=func)) if framework is not None else None
+        return result if result is not None else call_model(func, "__call__", c)
     if isinstance(func, Layer):
         return models.call_layer(func, c)
+    called = METHODS.get((kind_of(func), "__call__"))  # a transform, or another callable object of a known kind
+    if called is not None:
+        return called(replace(c, receiver=func))
     if isinstance(func, Bound):
         obj = func.obj
         if isinstance(obj, Model):
@@ -139,13 +152,39 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
         return x
     if method in ("fit", "fit_generator") and x is UNKNOWN:
         x = c.arg(None, "generator")
-    c.interp.sink(c, model, method, x)
+    c.interp.sink(c, model, method, x, state=model_state(c.interp, model))
     validation = c.arg(None, "validation_data")
     if method in ("fit", "fit_generator") and isinstance(validation, (Dataset, TupleVal, Image)):
         c.interp.sink(c, model, method, validation, keyword="validation_data")
     if method.startswith(("predict", "__call__")):
         return Predictions(model, x.shuffled if isinstance(x, Dataset) else False)
     return UNKNOWN
+
+
+def model_state(interp, model: Model) -> dict:
+    """The object state a framework records with each call of ``model`` (PyTorch: its mode)."""
+    state: dict = {}
+    for hook in MODEL_STATE:
+        state.update(hook(interp, model))
+    return state
+
+
+def assigned(interp, owner: Value, name: str, value: Value) -> None:
+    """``owner.name = value`` on an object of a library: what its table says it does."""
+    if isinstance(owner, Bound):
+        setter = SETTERS.get((kind_of(owner.obj), f"{owner.name}.{name}"))
+        owner = owner.obj
+    else:
+        setter = SETTERS.get((kind_of(owner), name))
+    if setter is not None:
+        setter(interp, owner, value)
+
+
+def instance_called(interp, instance: Instance, c: "Call") -> None:
+    """An object of a project class is called (``model(x)``): a framework may record it as a model call."""
+    effect = METHODS.get(("instance", "__call__"))
+    if effect is not None:
+        effect(replace(c, receiver=instance))
 
 
 def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
@@ -176,7 +215,8 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
             c.interp.project.saved.setdefault(path, model)
     if name == "get_layer":  # its .output is still downstream of this model's input
         return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
-    return UNKNOWN
+    effect = METHODS.get(("model", name)) or METHODS.get(("model", "*"))  # another framework's methods
+    return effect(replace(c, receiver=model)) if effect is not None else UNKNOWN
 
 
 def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
@@ -189,19 +229,22 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
             symbolic = Symbolic() if name.startswith("input") else (
                 Symbolic(base=owner) if owner.expects else Symbolic(opaque=True))
             return ListVal(symbolic, items=(symbolic,)) if name.endswith("s") else symbolic
-        return Bound(owner, name)
+        known = known_attribute("model", owner, name)
+        return known if known is not None else Bound(owner, name)
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
         return FileOrder(name, owner.files)
-    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr)):
-        return Bound(owner, name)
+    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, Pipeline)):
+        known = known_attribute(kind_of(owner), owner, name) if isinstance(owner, Image) else None
+        return known if known is not None else Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module
     if env is not None:
         return env.vars.get(name, UNKNOWN)
     if isinstance(owner, Instance):
-        value = owner.cls.attr(name)
+        value = owner.attr(name)
         if value is not None:
             return value
-        return Bound(owner, name) if owner.cls.method(name) is not None or name in SINK_METHODS else UNKNOWN
+        known = owner.cls.method(name) is not None or name in SINK_METHODS or ("instance", name) in METHODS
+        return Bound(owner, name) if known else UNKNOWN
     if isinstance(owner, Super):
         return owner.attribute(name)
     if isinstance(owner, ClassVal):  # Class.method, Class.attribute
@@ -210,7 +253,23 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
     return UNKNOWN
 
 
+def same_library_function(values) -> Value | None:
+    """One of several library functions or classes with the same effect (``{"gradcam": GradCAM,
+    "scorecam": ScoreCAM}[name]``): any of them."""
+    if not values or not all(isinstance(v, ModuleRef) for v in values):
+        return None
+    found = {lookup(v.qualname) for v in values}
+    return values[0] if len(found) == 1 and None not in found else None
+
+
+def known_attribute(kind: str | None, owner: Value, name: str) -> Value | None:
+    hook = ATTRIBUTES.get((kind, name)) or ATTRIBUTES.get((kind, "*"))
+    return hook(owner, name) if hook is not None else None
+
+
 def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value:
+    if isinstance(owner, ModuleRef) and canonical(owner.qualname) in ITEMS:  # flask.request.files["image"]
+        return ITEMS[canonical(owner.qualname)]
     if isinstance(owner, Const) and len(indices) == 1:
         index = indices[0]
         try:
@@ -228,6 +287,13 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
             return UNKNOWN
     if isinstance(owner, ListVal) and len(indices) == 1 and not isinstance(indices[0], slice):
         return owner.item if owner.item is not None else UNKNOWN
+    if isinstance(owner, ListVal) and len(indices) == 1:  # a slice: elements of the same kind
+        index = indices[0]
+        known = owner.items is not None and UNKNOWN not in (index.start, index.stop, index.step)
+        try:
+            return ListVal(owner.item, owner.repeated, owner.items[index] if known else None)
+        except (TypeError, ValueError):
+            return ListVal(owner.item, owner.repeated)
     if isinstance(owner, Predictions):
         return owner
     if isinstance(owner, DictVal) and len(indices) == 1 and not isinstance(indices[0], slice):
@@ -237,7 +303,9 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
                 return owner.get(key.value)
             except TypeError:  # an unhashable key
                 return UNKNOWN
-        return joined(owner.values() or ()) or UNKNOWN if owner.items is not None else owner.get(None)
+        if owner.items is None:
+            return owner.get(None)
+        return same_library_function(owner.values()) or joined(owner.values()) or UNKNOWN
     if isinstance(owner, Dataset) and len(indices) == 1 and isinstance(indices[0], Const) \
             and isinstance(indices[0].value, int):
         return owner.element  # gen[0]: a Keras generator's batch (x, y)
@@ -249,4 +317,4 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
 
 
 # Silence "imported but unused": these modules register their effects on import.
-_REGISTERED = (datasets, files, images, pipelines, scikit)
+_REGISTERED = (datasets, files, images, pipelines, scikit, torch)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..facts import (
     FILE_CHANNELS,
     NATIVE,
+    RECEIVED_CHANNELS,
     RAW,
     UNIT,
     Array,
@@ -27,7 +28,7 @@ from ..facts import (
     join,
 )
 from .files import written_size
-from .table import apply, dtype_name, function, method
+from .table import ITEMS, apply, dtype_name, function, method
 
 COLOR_MODES = {"rgb": 3, "grayscale": 1, "rgba": 4}
 PIL_MODES = {"RGB": 3, "L": 1, "RGBA": 4, "LA": 2, "1": 1, "P": 1, "I": 1, "F": 1, "CMYK": 4}
@@ -48,7 +49,40 @@ def file_channels(path: Value) -> int | None:
     """A file read as it is: a JPEG is RGB (or rarely gray); anything else may be RGBA, gray or paletted."""
     if isinstance(path, Const) and isinstance(path.value, str) and path.value.lower().endswith((".jpg", ".jpeg")):
         return None
+    if isinstance(path, PathStr) and path.suffix in (".jpg", ".jpeg"):
+        return None
     return FILE_CHANNELS
+
+
+# What arrives at run time from outside: an uploaded file (any format, so any channel count), bytes
+# received otherwise (a data URL, request data: any format too, for all the code knows). A file the
+# program found on disk (an unknown path) is of unknown kind: no fact.
+UPLOAD = Opaque("upload")
+UPLOADED = Opaque("upload bytes")
+RECEIVED = Opaque("bytes")
+UNKNOWN_FILE = Opaque("file bytes")
+
+
+def opened_channels(source: Value) -> int | None:
+    """The channels of an image opened as it is (PIL.Image.open, torchvision read_image): those of the
+    file for a non-JPEG path literal (or glob pattern) and for an upload; those of whatever was received
+    for other bytes; unknown for a path the code does not know, or a JPEG."""
+    if isinstance(source, Const) or (isinstance(source, PathStr) and source.suffix):
+        return file_channels(source)
+    if source in (UPLOAD, UPLOADED):
+        return FILE_CHANNELS
+    if source == RECEIVED:
+        return RECEIVED_CHANNELS
+    return None
+
+
+def _globbed(pattern: Value) -> PathStr:
+    """The paths a glob pattern finds: of one file type when the pattern ends with its suffix."""
+    if isinstance(pattern, Const) and isinstance(pattern.value, str):
+        tail = pattern.value.lower().rsplit("/", 1)[-1]
+        if tail.startswith("*.") and tail.count(".") == 1 and "*" not in tail[2:]:
+            return PathStr(tail[1:])
+    return PathStr()
 
 
 def known_size(value, pil_order: bool = False) -> tuple[int, int] | None:
@@ -109,7 +143,7 @@ def resized(image: Value, size) -> Value:
 # -- PIL ------------------------------------------------------------------------
 @function("PIL.Image.open")
 def pil_open(call):
-    return loaded(call, "pil", channels=file_channels(call.arg(0, "fp")))
+    return loaded(call, "pil", channels=opened_channels(call.arg(0, "fp")))
 
 
 @function("PIL.Image.fromarray")
@@ -223,7 +257,40 @@ def cv2_resize(call):
 @function("tensorflow.io.read_file", "tensorflow.io.gfile.GFile", "builtins.open")
 def read_bytes(call):
     path = call.arg(0, "filename")
-    return Opaque("jpeg bytes") if file_channels(path) is None else Opaque("bytes")
+    if file_channels(path) is None:
+        return Opaque("jpeg bytes")
+    if path in (UPLOAD, UPLOADED):
+        return UPLOADED
+    return RECEIVED if isinstance(path, Const) or path == RECEIVED else UNKNOWN_FILE
+
+
+@function("io.BytesIO", "base64.b64decode", "base64.decodebytes", "base64.urlsafe_b64decode")
+def received_bytes(call):
+    """Bytes in memory: of a file the code read (the file's kind), else received at run time."""
+    data = call.arg(0, "initial_bytes")
+    if call.qualname == "io.BytesIO" and data in (Opaque("jpeg bytes"), UNKNOWN_FILE, UPLOADED):
+        return data
+    return RECEIVED
+
+
+@function("streamlit.file_uploader", "flask.request.files.get", "flask.request.files.getlist", "fastapi.File",
+          "fastapi.UploadFile", "fastapi.datastructures.UploadFile")
+def upload(call):
+    """A file a user uploads: any image format, unless the uploader accepts JPEG only."""
+    kinds = call.const(1, "type")
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    if isinstance(kinds, (tuple, list)) and kinds and all(
+            isinstance(k, str) and k.lower().lstrip(".") in ("jpg", "jpeg") for k in kinds):
+        return Opaque("jpeg bytes")
+    return ListVal(UPLOAD) if call.qualname.endswith("getlist") else UPLOAD
+
+
+@method("upload", "read", "getvalue", "getbuffer")
+def upload_read(call):
+    return UPLOADED
+
+
+ITEMS["flask.request.files"] = UPLOAD
 
 
 @function("keras.utils.get_file", "keras.utils.data_utils.get_file")
@@ -449,7 +516,7 @@ def _one_image_batch(call) -> bool:
 
 @function("glob.glob", "glob.iglob", "os.listdir", "tensorflow.io.gfile.glob", "tensorflow.io.gfile.listdir")
 def list_files(call):
-    return ListVal(PathStr())
+    return ListVal(_globbed(call.arg(0, "pathname")) if "glob" in call.qualname else PathStr())
 
 
 @function("os.scandir", "os.walk")
@@ -469,7 +536,7 @@ def path_object(call):
 
 @method("pathlib.Path", "glob", "rglob", "iterdir")
 def path_glob(call):
-    return ListVal(PathStr())
+    return ListVal(_globbed(call.arg(0, "pattern")) if call.args else PathStr())
 
 
 @function("numpy.squeeze", "tensorflow.squeeze")

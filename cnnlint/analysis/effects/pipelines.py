@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Opaque, Step, TupleVal, Value
+from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Model, Opaque, Step, TupleVal, Value, joined
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
 from .models import normalising_op
@@ -201,7 +201,26 @@ def element_of(value: Value) -> Value:
         return item
     if isinstance(value, Image) and value.batched:
         return value.but(batched=False)
+    if isinstance(value, Model):  # iterating a model's modules (PyTorch): what it says it yields
+        return value.attrs.get("element", UNKNOWN)
     return UNKNOWN
+
+
+@function("tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm")
+def tqdm(call) -> Value:
+    """A progress bar over an iterable yields what the iterable yields."""
+    return call.arg(0, "iterable")
+
+
+@function("random.choice")
+def random_choice(call) -> Value:
+    return element_of(call.arg(0, "seq"))
+
+
+@function("random.sample", "random.choices")
+def random_sample(call) -> Value:
+    item = element_of(call.arg(0, "population"))
+    return ListVal(item) if item is not UNKNOWN else UNKNOWN
 
 
 @function("builtins.next")
@@ -224,4 +243,10 @@ def builtin_enumerate(call) -> Value:
 
 @function("builtins.zip")
 def builtin_zip(call) -> Value:
+    if not call.args and len(call.star_args) == 1:  # zip(*rows): the columns of rows of known length
+        row = element_of(call.star_args[0])
+        if isinstance(row, TupleVal):
+            columns = tuple(ListVal(v) for v in row.items)
+            return ListVal(joined(columns), items=columns)
+        return UNKNOWN
     return ListVal(TupleVal(tuple(element_of(a) for a in call.args)))

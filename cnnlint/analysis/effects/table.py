@@ -19,6 +19,19 @@ Effect = Callable[["Call"], Value]
 
 FUNCTIONS: dict[str, Effect] = {}
 METHODS: dict[tuple[str, str], Effect] = {}
+# Names a table cannot list (a library's thousand model builders, its weights enums): a resolver per
+# top-level package turns a canonical name into an effect, from the knowledge base, or None.
+RESOLVERS: dict[str, Callable[[str], Effect | None]] = {}
+# Attributes of values of a kind: ATTRIBUTES[(kind, name)](owner, name) -> value, or None when it has no
+# say; (kind, "*") answers for any name (a PyTorch model's submodules).
+ATTRIBUTES: dict[tuple[str, str], Callable] = {}
+# What an item of a library object is, by the object's qualified name: ``flask.request.files[...]``.
+ITEMS: dict[str, Value] = {}
+# ``obj.name = value`` on library objects: SETTERS[(kind, name)](interp, obj, value); ``a.b.name = value``
+# is (kind of a, "b.name").
+SETTERS: dict[tuple[str, str], Callable] = {}
+# Object state recorded with each model call (a PyTorch model's train/eval mode): state(interp, model) -> dict.
+MODEL_STATE: list[Callable] = []
 
 
 def expand(pattern: str) -> list[str]:
@@ -43,6 +56,36 @@ def method(kind: str, *names: str):
     def register(fn: Effect) -> Effect:
         for name in names:
             METHODS[(kind, name)] = fn
+        return fn
+
+    return register
+
+
+def attribute(kind: str, name: str):
+    """Register an attribute of values of ``kind`` (``"*"``: any attribute not otherwise known)."""
+
+    def register(fn: Callable):
+        ATTRIBUTES[(kind, name)] = fn
+        return fn
+
+    return register
+
+
+def setter(kind: str, name: str):
+    """Register what assigning an attribute of values of ``kind`` does."""
+
+    def register(fn: Callable):
+        SETTERS[(kind, name)] = fn
+        return fn
+
+    return register
+
+
+def resolver(package: str):
+    """Register the resolver of the names under ``package`` (``torchvision``: every model builder)."""
+
+    def register(fn: Callable[[str], Effect | None]):
+        RESOLVERS[package] = fn
         return fn
 
     return register
