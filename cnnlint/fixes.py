@@ -139,6 +139,18 @@ def expand_dims(arg: cst.BaseExpression, numpy_name: str) -> Fix:
     return Fix((Edit(arg, build),))
 
 
+def unsqueeze(arg: cst.BaseExpression) -> Fix:
+    """``x`` -> ``x.unsqueeze(0)`` (a PyTorch tensor); an expression that binds looser than an attribute
+    is parenthesised first."""
+
+    def build(updated: cst.BaseExpression) -> cst.BaseExpression:
+        simple = isinstance(updated, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) or updated.lpar
+        base = updated if simple else updated.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return cst.Call(func=cst.Attribute(base, cst.Name("unsqueeze")), args=[cst.Arg(cst.Integer("0"))])
+
+    return Fix((Edit(arg, build),))
+
+
 def rename(name: cst.Name, new: str) -> Fix:
     return Fix((Edit(name, lambda updated: updated.with_changes(value=new)),))
 

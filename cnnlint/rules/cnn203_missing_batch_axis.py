@@ -1,6 +1,7 @@
 """CNN203: a single HxWxC image passed where the model takes a batch.
 
-Fix: wrap the argument in ``np.expand_dims(x, 0)`` (numpy's name as the module imports it),
+Fix: wrap the argument in ``np.expand_dims(x, 0)`` (numpy's name as the module imports it), or
+call ``x.unsqueeze(0)`` on a PyTorch tensor,
 offered only when every path to this call passes a single image and the argument does not
 come from the enclosing function's parameters (another caller could pass a batch).
 """
@@ -12,6 +13,11 @@ def check(module):
     for sink in module.sinks:
         if sink.seen.batched is False and not sink.from_dataset and not sink.seen.from_slices \
                 and sink.model.expects is not None:
+            if sink.seen.container == "tensor":  # a PyTorch tensor: (channels, height, width)
+                yield sink.node, (
+                    f"`{sink.arg}` is a single image (channels, height, width), but {sink.model.expects.model} "
+                    f"takes a batch; add the batch axis with {sink.arg}.unsqueeze(0)"), fix(sink, module)
+                continue
             yield sink.node, (
                 f"`{sink.arg}` is a single image (height, width, channels), but {sink.model.expects.model}.{sink.method} "
                 f"takes a batch; add the batch axis with np.expand_dims({sink.arg}, 0)"), fix(sink, module)
@@ -22,10 +28,13 @@ def fix(sink, module):
 
     if sink.arg_node is None or module.cells is not None:
         return None
-    if any(s.node is sink.node and s.seen.batched is not False for s in module.sinks):
+    if any(s.node is sink.node and (s.seen.batched is not False or s.seen.container != sink.seen.container)
+           for s in module.sinks):
         return None
     if fixes.names_in(sink.arg_node) & fixes.param_names(sink.function):
         return None
+    if sink.seen.container == "tensor":
+        return fixes.unsqueeze(sink.arg_node)
     numpy = [name for name, value in module.env.vars.items() if value == ModuleRef("numpy")]
     if len(numpy) != 1 or _rebound(module.tree, numpy[0]):
         return None

@@ -8,7 +8,7 @@ PyTorch models are trained by calling them where the code calls ``.backward()``.
 """
 from ..analysis.facts import Const, Loc, Model
 from .base import Rule
-from .torch_verdicts import is_torch, training
+from .torch_verdicts import is_torch, scale_text, training
 
 
 def trains(sink) -> bool:
@@ -40,6 +40,12 @@ def check(module):
             continue
         scale, where = trained[id(model)]
         if not scale.same(sink.seen.scale):
+            if is_torch(sink):
+                yield sink.node, (
+                    f"the model was trained on {scale_text(scale)} (training at {where.text(module.display)}), but "
+                    f"`{sink.arg}` holds {scale_text(sink.seen.scale)}; prepare the images the same way for "
+                    f"training and prediction")
+                continue
             yield sink.node, (f"the model was trained on {scale.describe()} (fit at {where.text(module.display)}), "
                               f"but `{sink.arg}` holds {sink.seen.scale.describe()}; prepare the images the same "
                               f"way for training and prediction")

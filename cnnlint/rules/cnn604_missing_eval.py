@@ -13,6 +13,7 @@ afterwards).
 """
 import libcst as cst
 
+from ..analysis.effects.torch import grad_off
 from ..analysis.facts import Const
 from .base import Rule
 from .torch_verdicts import (in_forward, is_torch, mode_owner, root, stays_in_train_mode, trained_objects,
@@ -34,11 +35,11 @@ def check(module):
             continue
         how = "pre-trained" if pretrained else "trained in this project"
         name = _model_text(sink, module)
+        grad = " (torch.no_grad() does not change the mode)" if grad_off(sink.contexts) else ""
         yield sink.node, (
-            f"`{name}` ({sink.model.name}, {how}) is in training mode at this inference call: nn.Module starts in "
-            f"train mode and no eval() is called on the way, so BatchNorm and Dropout behave as in training "
-            f"(torch.no_grad() does not change that); call {name}.eval() first"), fix(sink, module, name, trained,
-                                                                                      owner)
+            f"`{name}` ({sink.model.name}, {how}) is in training mode at this inference call: modules start in "
+            f"train mode and no eval() is called on the way, so BatchNorm and Dropout behave as in training{grad}; "
+            f"call {name}.eval() first"), fix(sink, module, name, trained, owner)
     for event in module.events:
         if event.kind != "torch-export" or not event.details["trains"] or event.details["mode"] != Const("train"):
             continue
@@ -74,8 +75,9 @@ def fix(sink, module, name, trained, owner):
         return None
     line = cst.SimpleStatementLine([cst.Expr(cst.parse_expression(f"{name}.eval()"))])
 
-    def build(updated):
-        return cst.FlattenSentinel([line, updated])
+    def build(updated):  # the blank lines and comments above the with statement stay above
+        return cst.FlattenSentinel([line.with_changes(leading_lines=updated.leading_lines),
+                                    updated.with_changes(leading_lines=[])])
 
     return fixes.Fix((fixes.Edit(statement, build),))
 

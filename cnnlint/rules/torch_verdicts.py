@@ -125,22 +125,29 @@ def wanted_text(expects) -> str:
     if stats is None:
         return expects.describe
     mean, std = stats
-    return f"Normalize(mean={_nums(mean)}, std={_nums(std)}) of [0, 1] values"
+    return f"[0, 1] values normalised with mean {_nums(mean)} and std {_nums(std)}"
 
 
 def _nums(values) -> str:
-    values = tuple(values) * (3 if len(values) == 1 else 1)
+    values = tuple(values)
+    if len(set(values)) == 1:
+        return f"{values[0]:.4g}"
     return "(" + ", ".join(f"{v:.4g}" for v in values) + ")"
 
 
-def scale_text(scale: Scale) -> str:
+def scale_text(scale: Scale, equivalent: bool = True) -> str:
+    """The values, in PyTorch's terms: [0, 1], 0..255, or what Normalize statistics they are."""
     if scale.same(UNIT) and not scale.mode:
         return "values in [0, 1]"
+    if scale.same(RAW) and not scale.mode:
+        return "raw 0..255 values"
     stats = scale.per_channel()
     if scale.mode in ("torch", "normalized") and stats:
         return f"values normalised with mean {_nums(stats[0])} and std {_nums(stats[1])}"
-    if scale.is_interval() and stats and not scale.same(RAW):
-        return f"values in [{scale.lo:g}, {scale.hi:g}] (as Normalize(mean={_nums(stats[0])}, std={_nums(stats[1])}) gives)"
+    if scale.is_interval() and stats and equivalent:
+        return f"values in [{scale.lo:g}, {scale.hi:g}], as Normalize(mean={_nums(stats[0])}, std={_nums(stats[1])}) gives"
+    if scale.is_interval():
+        return f"values in [{scale.lo:g}, {scale.hi:g}]"
     return scale.describe()
 
 

@@ -107,11 +107,12 @@ def expectation(weights: torch_knowledge.Weights, model: str) -> Expectation | N
     size = weights.crop if weights.fixed and weights.kind == "ImageClassification" else None
     min_size = weights.min_size[0] if weights.min_size and weights.min_size[0] > 1 else None
     return Expectation(f"{model} ({weights.name})", None, described, weights.hint, size, min_size,
-                       f"with weights {weights.name}" if size else "", normalize=normalize)
+                       "with its fixed input size" if size else "", normalize=normalize)
 
 
 def _nums(values) -> str:
-    return "(" + ", ".join(f"{v:g}" for v in values) + ")"
+    values = tuple(values)
+    return f"{values[0]:g}" if len(values) == 1 else "(" + ", ".join(f"{v:g}" for v in values) + ")"
 
 
 def weights_model(call, display: str, weights: torch_knowledge.Weights | None, **attrs) -> Model:
