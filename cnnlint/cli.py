@@ -229,10 +229,10 @@ def run(module: bool, fmt: str, output: Path | None, html: Path | None, script: 
     Like `coverage run`: the script runs as __main__ with ARGS as its sys.argv. Exit status:
     the script's own when it failed, else 1 when a problem was observed, else 0.
     """
-    from .runtime.watch import RuntimeUnavailable, require_tensorflow
+    from .runtime.watch import RuntimeUnavailable, require_framework
 
     try:
-        require_tensorflow()
+        require_framework()
     except RuntimeUnavailable as e:
         raise click.UsageError(str(e)) from None
     if not module and not os.path.isfile(script):

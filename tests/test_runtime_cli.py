@@ -67,7 +67,7 @@ def test_module_with_its_exit_status_and_report_file(tmp_path, weights):
     (package / "main.py").write_text("import sys\nprint('module ran')\nsys.exit(3)\n")
     done = cnnlint("run", "-o", "report.txt", "-m", "app.main", cwd=tmp_path)
     assert done.returncode == 3 and done.stdout == "module ran\n"
-    assert "no Keras model was called" in (tmp_path / "report.txt").read_text()
+    assert "no Keras or PyTorch model was called" in (tmp_path / "report.txt").read_text()
 
 
 def test_interrupt_prints_what_was_gathered(tmp_path, weights):
@@ -100,11 +100,11 @@ def test_interrupt_prints_what_was_gathered(tmp_path, weights):
     assert "KeyboardInterrupt" in err and "forever.py:5: CNN101" in err
 
 
-def test_without_tensorflow_one_line_and_status_2(tmp_path):
+def test_without_tensorflow_or_torch_one_line_and_status_2(tmp_path):
     (tmp_path / "script.py").write_text("print('never runs')\n")
     (tmp_path / "sitecustomize.py").write_text(textwrap.dedent("""\
         import sys
-        for name in ("tensorflow", "keras", "tf_keras"):  # as if the runtime extra were not installed
+        for name in ("tensorflow", "keras", "tf_keras", "torch"):  # as if neither framework were installed
             sys.modules[name] = None
     """))
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
@@ -112,7 +112,7 @@ def test_without_tensorflow_one_line_and_status_2(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [
-        "cnnlint: error: the runtime mode needs TensorFlow: pip install 'cnnlint[runtime]'"]
+        "cnnlint: error: the runtime mode needs TensorFlow (pip install 'cnnlint[runtime]') or PyTorch"]
     lint = subprocess.run([sys.executable, "-m", "cnnlint", "script.py"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
     assert lint.returncode == 0  # the static linter never needs it

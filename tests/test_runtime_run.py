@@ -217,7 +217,7 @@ def test_no_model_and_unused_model_give_an_empty_report(script):
     status, report = script("print('no model here')\n")
     assert status == 0 and report.sites == [] and report.findings == []
     status, report = script(MOBILENET, "print('built, never called')\n")
-    assert status == 0 and report.sites == [] and "no Keras model was called" in str(report)
+    assert status == 0 and report.sites == [] and "no Keras or PyTorch model was called" in str(report)
 
 
 def test_static_findings_are_confirmed_contradicted_or_not_reached(script, tmp_path):

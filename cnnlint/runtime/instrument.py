@@ -46,9 +46,9 @@ class Instrumentation:
         self.library_dirs = tuple(d + os.sep for d in map(_package_dir, (*KERAS_PACKAGES, "tensorflow")) if d)
         pending = []
         for package in KERAS_PACKAGES:
-            if package in sys.modules:
+            if sys.modules.get(package) is not None:
                 self.patch(sys.modules[package])
-            else:
+            elif package not in sys.modules:  # (None there: blocked, as if not installed)
                 pending.append(package)
         if pending:
             self.finder = _PatchOnImport(self, pending)

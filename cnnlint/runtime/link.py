@@ -14,7 +14,7 @@ from functools import cache
 from .record import Site
 from .verdicts import RuntimeFinding, pretrained_base, recognise
 
-VALUE_CODES = frozenset({"CNN101", "CNN102", "CNN103", "CNN104"})  # any of them shows in the values
+VALUE_CODES = frozenset({"CNN101", "CNN102", "CNN103", "CNN104", "CNN601", "CNN602", "CNN603"})  # in the values
 SHAPE_CODES = frozenset({"CNN201", "CNN202", "CNN203", "CNN204"})
 
 CONFIRMED, CONTRADICTED, NOT_REACHED, NOT_OBSERVABLE = (
@@ -41,7 +41,7 @@ def _link(finding, sites: list[Site], observed: list[RuntimeFinding]) -> Linked:
     here = [s for s in sites if _same(s.path, finding.path) and any(
         lo <= finding.line <= hi and lo <= s.line <= hi for lo, hi in spans)]
     codes = VALUE_CODES if finding.code in VALUE_CODES else {finding.code}
-    if finding.code not in VALUE_CODES | SHAPE_CODES | {"CNN401"}:
+    if finding.code not in VALUE_CODES | SHAPE_CODES | {"CNN401", "CNN604"}:
         return Linked(finding, NOT_OBSERVABLE)
     if not here:  # these codes are reported on the input of a model call: that call never ran
         return Linked(finding, NOT_REACHED)
@@ -69,6 +69,8 @@ def _decidable(site: Site, code: str) -> bool:
         return False
     if code == "CNN401":
         return stats.hashed >= 2
+    if site.torch is not None:  # a PyTorch model with known weights: its values and mode were seen
+        return code != "CNN604" or site.calls > 0
     if not pretrained_base(site):
         return False
     if code in VALUE_CODES:

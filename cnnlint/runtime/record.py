@@ -37,6 +37,8 @@ class Site:
     stats: ImageStats | None = None
     predictions: Predictions = field(default_factory=Predictions)
     unobserved: int = 0  # calls or batches cnnlint could not read (dicts, several inputs, channels first...)
+    torch: object = None  # runtime.torch.TorchModel: a PyTorch model with known weights
+    train_mode_inference: int = 0  # PyTorch: calls with gradients off while the model was in training mode
 
     @property
     def inference(self) -> bool:
@@ -71,6 +73,19 @@ class Site:
             self.stats.measure(reached)
 
 
+    def observe_torch(self, sample: np.ndarray, single: bool, total: int) -> None:
+        """A PyTorch call: ``sample`` (images, height, width, channels) of the ``total`` images it passed."""
+        self.ranks[3 if single else 4] += 1
+        self.shapes[tuple(int(d) for d in sample.shape[1:])] += 1
+        self.dtypes["float32"] += 1
+        if self.stats is None:
+            self.stats = ImageStats(sample.shape[-1])
+        self.stats.images += total - len(sample)
+        self.stats.count(sample, hash_images=True)
+        if sample.shape[-1] == self.stats.channels:
+            self.stats.measure(sample)
+
+
 class Recorder:
     """Call sites by (path, line, entry, model), in the order they were first reached."""
 
@@ -84,6 +99,14 @@ class Recorder:
         if len(self.failures) < 20:
             text = re.sub(r"\x1b\[[0-9;]*m", "", " ".join(str(error).split()))  # Keras colours its messages
             self.failures.append(f"{type(error).__name__}: {text[:300]}")
+
+    def torch_site(self, path: str, line: int, model, described) -> Site:
+        """The site of a call of a watched PyTorch model."""
+        with self.lock:
+            key = (path, line, "__call__", id(model))
+            if key not in self.sites:
+                self.sites[key] = Site(path, line, "__call__", described.name, None, (), True, torch=described)
+            return self.sites[key]
 
     def site(self, path: str, line: int, entry: str, model) -> tuple[Site, object]:
         """The site for this call, and the front to apply to its inputs."""

@@ -18,7 +18,7 @@ def render(report) -> str:
     sites, found = report.sites, report.findings
     lines = ["", "cnnlint run: what reached the models"]
     if not sites:
-        lines.append("no Keras model was called.")
+        lines.append("no Keras or PyTorch model was called.")
     for site in sites:
         lines.extend(_site(site))
     if found:
@@ -48,6 +48,11 @@ def summary(report) -> str:
 
 def _site(site) -> list[str]:
     out = [f"{shown(site.path)}:{site.line}: {site.label}: {site.calls} call{'s' * (site.calls != 1)}"]
+    if site.torch is not None:
+        out.append(f"    weights: {site.torch.describe}")
+        if site.train_mode_inference:
+            out.append(f"    {site.train_mode_inference} call{'s' * (site.train_mode_inference != 1)} in training "
+                       "mode with gradients off")
     if site.app is not None:
         front = f", after {' -> '.join(site.front)}" if site.front else ""
         out.append(f"    base model: {site.app.describe}{front}" +
@@ -84,6 +89,9 @@ def as_dict(report) -> dict:
                  "name": s.app.name, "family": s.app.family, "mode": s.app.mode, "weights": s.app.weights,
                  "include_top": s.app.include_top, "input_shape": list(s.app.input_shape),
                  "include_preprocessing": s.app.include_preprocessing},
+             "torch": None if s.torch is None else {
+                 "name": s.torch.name, "weights": s.torch.weights, "kind": s.torch.kind, "mean": s.torch.mean,
+                 "std": s.torch.std, "crop": s.torch.crop, "calls_in_training_mode": s.train_mode_inference},
              "front": list(s.front), "measured": numbers(s)}
             for s in report.sites
         ],

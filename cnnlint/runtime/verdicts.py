@@ -23,7 +23,8 @@ NAMES = {  # runtime findings use the static catalog's codes, plus the symptom
     "CNN101": "missing-preprocess-input", "CNN102": "preprocess-family-mismatch",
     "CNN104": "scale-range-mismatch", "CNN201": "missing-resize", "CNN202": "input-size-mismatch",
     "CNN203": "missing-batch-axis", "CNN204": "channel-count-mismatch", "CNN401": "repeated-input",
-    "CNN900": "prediction-collapse",
+    "CNN601": "missing-normalize", "CNN602": "normalize-mismatch", "CNN603": "unscaled-tensor",
+    "CNN604": "missing-eval", "CNN900": "prediction-collapse",
 }
 
 
@@ -153,10 +154,19 @@ def collapse(site: Site) -> Iterator[tuple[str, str]]:
 CHECKS: tuple[Callable[[Site], Iterator[tuple[str, str]]], ...] = (value_range, shape, repeated, collapse)
 
 
+def checks(site: Site) -> tuple:
+    """Keras sites: CHECKS; PyTorch sites: their own value, mode and shape checks, then repeats and collapse."""
+    if site.torch is None:
+        return CHECKS
+    from . import torch
+
+    return torch.values, torch.mode, torch.shape, repeated, collapse
+
+
 def findings(sites) -> list[RuntimeFinding]:
     out = []
     for site in sites:
-        for check in CHECKS:
+        for check in checks(site):
             for code, message in check(site):
                 out.append(RuntimeFinding(site.path, site.line, code, message, site.entry, numbers(site)))
     return sorted(out, key=lambda f: (f.path, f.line, f.code))

@@ -14,7 +14,7 @@ _guard = threading.Lock()
 
 
 class RuntimeUnavailable(RuntimeError):
-    """TensorFlow (the ``runtime`` extra) is not installed."""
+    """Neither TensorFlow (the ``runtime`` extra) nor PyTorch is installed."""
 
 
 class Report:
@@ -49,39 +49,47 @@ class Report:
         return as_dict(self)
 
 
-def require_tensorflow() -> None:
+def installed(*packages: str) -> bool:
     try:
-        missing = find_spec("tensorflow") is None or find_spec("keras") is None
+        return all(find_spec(p) is not None for p in packages)
     except (ImportError, ValueError):
-        missing = True
-    if missing:
-        raise RuntimeUnavailable("the runtime mode needs TensorFlow: pip install 'cnnlint[runtime]'")
+        return False
+
+
+def require_framework() -> None:
+    """TensorFlow (with keras) or PyTorch must be there to be watched; nothing is imported here."""
+    if not installed("tensorflow", "keras") and not installed("torch"):
+        raise RuntimeUnavailable("the runtime mode needs TensorFlow (pip install 'cnnlint[runtime]') or PyTorch")
 
 
 @contextmanager
 def watch() -> Iterator[Report]:
-    """Instrument Keras while the block runs; the report fills in as models are called.
+    """Instrument Keras and PyTorch while the block runs; the report fills in as models are called.
 
-    Models built before the block are watched too, but only those whose constructor ran
-    inside it are known as pre-trained application models. A ``watch()`` inside another
-    (a script that watches itself, run by ``cnnlint run``) shares the outer report.
+    Models built before the block are watched too (Keras), but only those whose constructor ran
+    inside it are known as pre-trained application models (PyTorch models are watched only then).
+    Neither framework is imported here: each is patched when the code imports it. A ``watch()``
+    inside another (a script that watches itself, run by ``cnnlint run``) shares the outer report.
     """
-    require_tensorflow()
+    require_framework()
     from .instrument import Instrumentation
+    from .torch import TorchInstrumentation
 
     with _guard:
         outer = _active[-1] if _active else None
         if outer is None:
             report = Report()
-            instrumentation = Instrumentation(report.recorder)
-            _active.append((instrumentation, report))
+            instrumentations = [Instrumentation(report.recorder), TorchInstrumentation(report.recorder)]
+            _active.append((instrumentations, report))
     if outer is not None:
         yield outer[1]
         return
     try:
-        instrumentation.install()
+        for instrumentation in instrumentations:
+            instrumentation.install()
         yield report
     finally:
-        instrumentation.uninstall()
+        for instrumentation in reversed(instrumentations):
+            instrumentation.uninstall()
         with _guard:
             _active.clear()
