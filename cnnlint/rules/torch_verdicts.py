@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..analysis.effects.torch import grad_off
-from ..analysis.facts import RAW, UNIT, Const, Image, Instance, Model, Scale
+from ..analysis.facts import RAW, UNIT, Const, Instance, Model, Scale
 from ..analysis.walk import walk
 
 if TYPE_CHECKING:

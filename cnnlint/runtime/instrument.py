@@ -170,7 +170,7 @@ class Instrumentation:
 
 
 class _PatchOnImport:
-    """A meta path finder that lets a Keras package load as usual, then patches it."""
+    """A meta path finder that lets a package (Keras, or torch for the PyTorch instrumentation) load as usual, then patches it."""
 
     def __init__(self, instrumentation: Instrumentation, packages: list[str]):
         self.instrumentation = instrumentation

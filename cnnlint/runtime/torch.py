@@ -87,11 +87,13 @@ class TorchInstrumentation:
         self.library_dirs: tuple[str, ...] = ()
 
     def install(self) -> None:
+        from .instrument import _package_dir, _PatchOnImport
+
         self.library_dirs = tuple(d + os.sep for d in map(_package_dir, PACKAGES) if d)
         pending = [p for p in PACKAGES if p not in sys.modules]
         for package in PACKAGES:
             if sys.modules.get(package) is not None:
-                self.patch(package)
+                self.patch(sys.modules[package])
         if pending:
             self.finder = _PatchOnImport(self, pending)
             sys.meta_path.insert(0, self.finder)
@@ -110,7 +112,9 @@ class TorchInstrumentation:
         self.undo.clear()
 
     # -- builders ---------------------------------------------------------------------------
-    def patch(self, package: str) -> None:
+    def patch(self, module) -> None:
+        """Wrap the builders of one imported package (torch, torchvision or timm), once."""
+        package = module.__name__
         if package in self.patched:
             return
         self.patched.add(package)
@@ -216,56 +220,48 @@ class TorchInstrumentation:
             frame = frame.f_back
         return frame
 
-    def _before(self, model, args, kwargs):
+    def _watched(self, model, observe) -> None:
+        """Run ``observe(site, torch)`` for a call of a watched model from the user's code, never failing it."""
         if getattr(_local, "busy", False):
-            return None
+            return
         try:
             _local.busy = True
             frame = self._user_frame()
             described = self.models.get(model)
             if frame is None or described is None:
-                return None
+                return
             import torch
 
-            site = self.recorder.torch_site(frame.f_code.co_filename, frame.f_lineno, model, described)
-            site.calls += 1
-            inference = not torch.is_grad_enabled() or torch.is_inference_mode_enabled() or _exporting(torch)
-            if inference and model.training:
-                site.train_mode_inference += 1
-            x = args[0] if args else next(iter(kwargs.values()), None)
-            seen = _images(x, torch)
-            if seen is None:
-                site.unobserved += 1
-                return None
-            with self.recorder.lock:
-                site.observe_torch(*seen)
+            observe(self.recorder.torch_site(frame.f_code.co_filename, frame.f_lineno, model, described), torch)
         except Exception as error:  # cnnlint's own failure: the script must not notice
             self.recorder.failed(error)
         finally:
             _local.busy = False
-        return None
+
+    def _before(self, model, args, kwargs):
+        def observe(site, torch):
+            site.calls += 1
+            inference = not torch.is_grad_enabled() or torch.is_inference_mode_enabled() or _exporting(torch)
+            if inference and model.training:
+                site.train_mode_inference += 1
+            seen = _images(args[0] if args else next(iter(kwargs.values()), None), torch)
+            if seen is None:
+                site.unobserved += 1
+                return
+            with self.recorder.lock:
+                site.observe_torch(*seen)
+
+        self._watched(model, observe)
 
     def _after(self, model, args, output):
-        if getattr(_local, "busy", False):
-            return None
-        try:
-            _local.busy = True
-            frame = self._user_frame()
-            described = self.models.get(model)
-            if frame is None or described is None or described.kind != "ImageClassification":
-                return None
-            import torch
-
-            if isinstance(output, torch.Tensor) and output.ndim == 2 and output.shape[1] > 1:
-                site = self.recorder.torch_site(frame.f_code.co_filename, frame.f_lineno, model, described)
+        def observe(site, torch):
+            if site.torch.kind == "ImageClassification" and isinstance(output, torch.Tensor) and output.ndim == 2 \
+                    and output.shape[1] > 1:
                 probabilities = torch.softmax(output.detach().float(), dim=1).cpu().numpy()
                 with self.recorder.lock:
                     site.predictions.add(probabilities)
-        except Exception as error:
-            self.recorder.failed(error)
-        finally:
-            _local.busy = False
-        return None
+
+        self._watched(model, observe)
 
 
 def _exporting(torch) -> bool:
@@ -315,43 +311,6 @@ def _torchvision_weights(builder, signature, args, kwargs) -> TorchModel | None:
 def _timm_weights(model_name: str) -> TorchModel | None:
     found = torch_knowledge.timm().weights(model_name)
     return TorchModel.of(model_name.split(".")[0], found) if found is not None else None
-
-
-class _PatchOnImport:
-    """Lets torch, torchvision or timm load as usual, then wraps its builders."""
-
-    def __init__(self, instrumentation: TorchInstrumentation, packages: list[str]):
-        self.instrumentation = instrumentation
-        self.packages = set(packages)
-
-    def find_spec(self, name, path=None, target=None):
-        if name not in self.packages or name in sys.modules:
-            return None
-        from importlib.machinery import PathFinder
-
-        spec = PathFinder.find_spec(name, path)
-        loader = getattr(spec, "loader", None)
-        if loader is None or not hasattr(loader, "exec_module"):
-            return None
-        load = loader.exec_module
-
-        def exec_module(module):
-            load(module)
-            self.instrumentation.patch(name)
-
-        loader.exec_module = exec_module
-        return spec
-
-
-def _package_dir(name: str) -> str | None:
-    from importlib.util import find_spec
-
-    try:
-        spec = find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    origin = getattr(spec, "origin", None)
-    return os.path.dirname(os.path.abspath(origin)) if origin else None
 
 
 # -- verdicts ---------------------------------------------------------------------------------------

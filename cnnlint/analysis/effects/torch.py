@@ -38,12 +38,10 @@ from ..facts import (
     Opaque,
     Pipeline,
     Predictions,
-    Scale,
     Step,
     TupleVal,
     Value,
     from_stats,
-    join,
     joined,
 )
 from . import files
@@ -362,26 +360,28 @@ def model_call(call) -> Value | None:
     return record(call, model, "__call__", call.arg(0, keyword), keyword)
 
 
-@method("model", "eval")
-def model_eval(call) -> Value:
-    if is_torch(call.receiver):
-        set_mode(call, call.receiver, EVAL)
-    return call.receiver if is_torch(call.receiver) else UNKNOWN
+def is_module(value: Value) -> bool:
+    """A PyTorch module: a torch model value, or an object of a project nn.Module class."""
+    return is_torch(value) or (isinstance(value, Instance) and is_module_class(value))
 
 
-@method("model", "train")
-def model_train(call) -> Value:
-    if not is_torch(call.receiver):
+@method("model", "eval", "train")
+@method("instance", "eval", "train")
+def module_mode(call) -> Value:
+    """``.eval()``, ``.train()``, ``.train(False)``: the mode of the module and of what it contains."""
+    if not is_module(call.receiver):
         return UNKNOWN
-    flag = call.arg(0, "mode", Const(True))
+    flag = call.arg(0, "mode", Const(True)) if method_name(call) == "train" else Const(False)
     set_mode(call, call.receiver, TRAIN if flag == Const(True) else EVAL if flag == Const(False) else UNKNOWN)
     return call.receiver
 
 
 @method("model", "to", "cuda", "cpu", "half", "float", "double", "requires_grad_", "share_memory", "type",
         "bfloat16", "to_empty", "xpu")
-def model_same(call) -> Value:
-    return call.receiver if is_torch(call.receiver) else UNKNOWN
+@method("instance", "to", "cuda", "cpu", "half", "float", "double", "requires_grad_", "share_memory", "type",
+        "bfloat16", "to_empty", "xpu")
+def module_same(call) -> Value:
+    return call.receiver if is_module(call.receiver) else UNKNOWN
 
 
 def method_name(call) -> str:
@@ -636,29 +636,6 @@ def instance_call(call) -> Value:
         call.interp.sink(call, model, "__call__", x, state={
             "mode": mode_of(call.interp, instance), "mode_of": instance, "entry": getattr(call.interp, "entry", False)})
     return UNKNOWN
-
-
-@method("instance", "eval")
-def instance_eval(call) -> Value:
-    if is_module_class(call.receiver):
-        set_mode(call, call.receiver, EVAL)
-        return call.receiver
-    return UNKNOWN
-
-
-@method("instance", "train")
-def instance_train(call) -> Value:
-    if not is_module_class(call.receiver):
-        return UNKNOWN
-    flag = call.arg(0, "mode", Const(True))
-    set_mode(call, call.receiver, TRAIN if flag == Const(True) else EVAL if flag == Const(False) else UNKNOWN)
-    return call.receiver
-
-
-@method("instance", "to", "cuda", "cpu", "half", "float", "double", "requires_grad_", "share_memory", "type",
-        "bfloat16")
-def instance_same(call) -> Value:
-    return call.receiver if is_module_class(call.receiver) else UNKNOWN
 
 
 @method("instance", "forward")
