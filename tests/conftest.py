@@ -13,6 +13,14 @@ import pytest
 from cnnlint.lint import lint
 from cnnlint.rules import ALL_RULES
 
+# The suite runs TensorFlow and PyTorch in one process. Importing torchvision after TensorFlow
+# crashes it (triton, which torch imports on the way, segfaults on top of TensorFlow's libraries);
+# the other order works. So torch comes first, for the tests that need it.
+try:
+    import torchvision  # noqa: F401
+except ImportError:
+    pass
+
 REPO = Path(__file__).resolve().parents[1]
 
 
