@@ -17,6 +17,49 @@ from torchvision import models, transforms
 
 NORMALIZE = "transforms.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])"
 
+# A training loop over a dict of loaders by phase; {val} completes the validation transform.
+PHASES = TV + """
+from torch.utils.data import DataLoader
+from torchvision import datasets
+data_transforms = {{
+    "train": transforms.Compose([transforms.RandomResizedCrop(224), transforms.ToTensor(), """ + NORMALIZE + """]),
+    "val": transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(){val}]),
+}}
+image_datasets = {{x: datasets.ImageFolder(f"data/{{x}}", data_transforms[x]) for x in ["train", "val"]}}
+loaders = {{x: DataLoader(image_datasets[x], batch_size=8, shuffle=x == "train") for x in ["train", "val"]}}
+model = models.resnet18(weights=models.ResNet18_Weights.IMAGENET1K_V1)
+model.fc = nn.Linear(model.fc.in_features, 2)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+for epoch in range(3):
+    for phase in ["train", "val"]:
+        if phase == "train":
+            model.train()
+        else:
+            model.eval()
+        for inputs, labels in loaders[phase]:
+            with torch.set_grad_enabled(phase == "train"):
+                loss = nn.functional.cross_entropy(model(inputs), labels)
+                if phase == "train":
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+"""
+
+# A Flask route predicting with a module-level model; {setup} runs at start.
+ROUTE = TV + """
+import io
+from flask import Flask, request
+app = Flask(__name__)
+model = models.densenet121(pretrained=True)
+{setup}
+prep = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), """ + NORMALIZE + """])
+@app.route("/predict", methods=["POST"])
+def predict():
+    image = Image.open(io.BytesIO(request.files["file"].read())).convert("RGB")
+    with torch.no_grad():
+        return str(model(prep(image).unsqueeze(0)).argmax().item())
+"""
+
 CASES = {
     # -- CNN601 missing-normalize ---------------------------------------------------------------
     "601-import-aliases": ({"CNN601"}, """
@@ -39,57 +82,8 @@ model.eval()
 with torch.no_grad():
     print(model(load("x.jpg", build_transform())).argmax(1))
 """),
-    "601-dict-of-transforms-validation-phase": ({"CNN601", "CNN403"}, TV + """
-from torch.utils.data import DataLoader
-from torchvision import datasets
-data_transforms = {
-    "train": transforms.Compose([transforms.RandomResizedCrop(224), transforms.ToTensor(), """ + NORMALIZE + """]),
-    "val": transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor()]),
-}
-image_datasets = {x: datasets.ImageFolder(f"data/{x}", data_transforms[x]) for x in ["train", "val"]}
-loaders = {x: DataLoader(image_datasets[x], batch_size=8, shuffle=x == "train") for x in ["train", "val"]}
-model = models.resnet18(weights=models.ResNet18_Weights.IMAGENET1K_V1)
-model.fc = nn.Linear(model.fc.in_features, 2)
-optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-for epoch in range(3):
-    for phase in ["train", "val"]:
-        if phase == "train":
-            model.train()
-        else:
-            model.eval()
-        for inputs, labels in loaders[phase]:
-            with torch.set_grad_enabled(phase == "train"):
-                loss = nn.functional.cross_entropy(model(inputs), labels)
-                if phase == "train":
-                    optimizer.zero_grad()
-                    loss.backward()
-                    optimizer.step()
-"""),
-    "clean-601-dict-of-transforms-both-normalised": (set(), TV + """
-from torch.utils.data import DataLoader
-from torchvision import datasets
-data_transforms = {
-    "train": transforms.Compose([transforms.RandomResizedCrop(224), transforms.ToTensor(), """ + NORMALIZE + """]),
-    "val": transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), """ + NORMALIZE + """]),
-}
-image_datasets = {x: datasets.ImageFolder(f"data/{x}", data_transforms[x]) for x in ["train", "val"]}
-loaders = {x: DataLoader(image_datasets[x], batch_size=8, shuffle=x == "train") for x in ["train", "val"]}
-model = models.resnet18(weights=models.ResNet18_Weights.IMAGENET1K_V1)
-optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-for epoch in range(3):
-    for phase in ["train", "val"]:
-        if phase == "train":
-            model.train()
-        else:
-            model.eval()
-        for inputs, labels in loaders[phase]:
-            with torch.set_grad_enabled(phase == "train"):
-                loss = nn.functional.cross_entropy(model(inputs), labels)
-                if phase == "train":
-                    optimizer.zero_grad()
-                    loss.backward()
-                    optimizer.step()
-"""),
+    "601-dict-of-transforms-validation-phase": ({"CNN601", "CNN403"}, PHASES.format(val="")),
+    "clean-601-dict-of-transforms-both-normalised": (set(), PHASES.format(val=", " + NORMALIZE)),
     "601-dataset-class-and-dataloader-loop": ({"CNN601"}, TV + """
 import glob
 from torch.utils.data import DataLoader, Dataset
@@ -343,31 +337,8 @@ import torchvision
 model = torchvision.models.mobilenet_v3_large(weights="DEFAULT")
 torch.onnx.export(model, torch.randn(1, 3, 224, 224), "mobilenet.onnx")
 """),
-    "604-flask-route-of-a-model-never-switched": ({"CNN604"}, TV + """
-import io
-from flask import Flask, request
-app = Flask(__name__)
-model = models.densenet121(pretrained=True)
-prep = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), """ + NORMALIZE + """])
-@app.route("/predict", methods=["POST"])
-def predict():
-    image = Image.open(io.BytesIO(request.files["file"].read())).convert("RGB")
-    with torch.no_grad():
-        return str(model(prep(image).unsqueeze(0)).argmax().item())
-"""),
-    "clean-604-flask-route-of-a-model-switched-at-start": (set(), TV + """
-import io
-from flask import Flask, request
-app = Flask(__name__)
-model = models.densenet121(pretrained=True)
-model.eval()
-prep = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), """ + NORMALIZE + """])
-@app.route("/predict", methods=["POST"])
-def predict():
-    image = Image.open(io.BytesIO(request.files["file"].read())).convert("RGB")
-    with torch.no_grad():
-        return str(model(prep(image).unsqueeze(0)).argmax().item())
-"""),
+    "604-flask-route-of-a-model-never-switched": ({"CNN604"}, ROUTE.format(setup="")),
+    "clean-604-flask-route-of-a-model-switched-at-start": (set(), ROUTE.format(setup="model.eval()")),
     "clean-604-eval-in-the-evaluation-helper": (set(), TV + """
 from torch.utils.data import DataLoader
 from torchvision import datasets
