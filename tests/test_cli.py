@@ -136,8 +136,8 @@ def test_python_dash_m_and_examples():
     result = cnnlint("examples/buggy", cwd=REPO)
     assert result.returncode == 1
     codes = {line.split()[1] for line in result.stdout.splitlines()}
-    assert codes == {"CNN101", "CNN102", "CNN103", "CNN104", "CNN201", "CNN202", "CNN203", "CNN301", "CNN404",
-                     "CNN501"}
+    assert codes == {"CNN101", "CNN102", "CNN103", "CNN104", "CNN201", "CNN202", "CNN203", "CNN204", "CNN301", "CNN404",
+                     "CNN501", "CNN601", "CNN603", "CNN604", "CNN605"}
     assert cnnlint("examples/fixed", cwd=REPO).returncode == 0
 
 
