@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from cnnlint.lint import PARALLEL_MIN_BYTES
 from conftest import cnnlint, write_files
@@ -80,3 +82,16 @@ def test_cache_dir_option_and_environment(tmp_path):
     assert (tmp_path / "elsewhere").is_dir() and not (tmp_path / ".cnnlint_cache").exists()
     cnnlint("--no-cache", ".", cwd=tmp_path)
     assert not (tmp_path / ".cnnlint_cache").exists()
+
+
+def test_a_cached_run_loads_no_analysis(tmp_path):
+    """Start-up matters in pre-commit: answering from the cache parses nothing, so it must not pay for
+    importing libcst or the interpreter (the rules import them only when a file is analysed)."""
+    tree(tmp_path)
+    first = cnnlint(".", cwd=tmp_path)
+    probe = ("import runpy, sys\nsys.argv = ['cnnlint', '.']\ntry:\n    runpy.run_module('cnnlint', run_name='__main__')\n"
+             "except SystemExit:\n    pass\n"
+             "print(sorted(m for m in ('libcst', 'cnnlint.analysis.interpreter') if m in sys.modules))\n")
+    cached = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert cached.stdout.startswith(first.stdout)
+    assert cached.stdout.splitlines()[-1] == "[]"

@@ -11,9 +11,6 @@ Fix: ``model.eval()`` inserted before the ``with torch.no_grad():`` (or ``infere
 call, when the model is a plain name and the project never trains it (so nothing relies on train mode
 afterwards).
 """
-import libcst as cst
-
-from ..analysis.effects.torch import grad_off
 from ..analysis.facts import Const
 from .base import Rule
 from .torch_verdicts import (in_forward, is_torch, mode_owner, root, stays_in_train_mode, trained_objects,
@@ -21,6 +18,8 @@ from .torch_verdicts import (in_forward, is_torch, mode_owner, root, stays_in_tr
 
 
 def check(module):
+    from ..analysis.effects.torch import grad_off  # the analysis loads only when a file is analysed
+
     project = module.project
     trained = None
     for sink in module.sinks:
@@ -58,6 +57,8 @@ def check(module):
 
 
 def _model_text(sink, module) -> str:
+    import libcst as cst
+
     func = sink.node.func if isinstance(sink.node, cst.Call) else None
     if isinstance(func, cst.Attribute) and sink.method != "__call__":
         func = func.value
@@ -66,6 +67,8 @@ def _model_text(sink, module) -> str:
 
 def fix(sink, module, name, trained, owner):
     """``model.eval()`` before the enclosing ``with torch.no_grad():`` statement."""
+    import libcst as cst
+
     from .. import fixes
 
     if module.cells is not None or not name.isidentifier() or id(owner) in trained:
@@ -84,6 +87,8 @@ def fix(sink, module, name, trained, owner):
 
 def _enclosing_with(tree, node):
     """The innermost ``with torch.no_grad()/inference_mode()`` statement around ``node``."""
+    import libcst as cst
+
     found = []
 
     class Find(cst.CSTVisitor):

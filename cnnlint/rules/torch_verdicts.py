@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
-from ..analysis.effects.torch import grad_off
 from ..analysis.facts import RAW, UNIT, Const, Instance, Model, Scale
-from ..analysis.walk import walk
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # libcst and the analysis load only when a file is analysed: a cached run never needs them
+    import libcst as cst
+
     from ..analysis.interpreter import Sink
 
 TRAIN = Const("train")
@@ -25,6 +23,8 @@ _trains: dict[int, tuple[cst.CSTNode, bool]] = {}
 def _calls_backward(node: cst.CSTNode) -> bool:
     """Whether a loop's body (or a function's) calls ``.backward()`` itself: not in a loop nested in it,
     which trains on its own (an epoch loop whose training loop and validation pass are inside)."""
+    import libcst as cst
+
     cached = _trains.get(id(node))
     if cached is None or cached[0] is not node:
         found = False
@@ -45,6 +45,10 @@ def training(sink: "Sink") -> bool:
     ``set_grad_enabled(False)``), a ``.backward()`` inside the no-grad block cannot run: the call is
     inference (a validation pass through the training code); a no-grad block inside a training step
     (a frozen feature extractor) is training."""
+    import libcst as cst
+
+    from ..analysis.effects.torch import grad_off
+
     grad_with = None
     if grad_off(sink.contexts):
         grad_with = next((i for i, s in enumerate(sink.scopes) if _grad_off(s, any_mode=True)), None)
@@ -58,16 +62,15 @@ def training(sink: "Sink") -> bool:
             continue
         if _calls_backward(scope):
             return not inside
-        if isinstance(scope, LOOPS):
+        if isinstance(scope, (cst.For, cst.While, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
             return False
     return False
 
 
-LOOPS = (cst.For, cst.While, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)
-
-
 def _grad_off(scope: cst.CSTNode, any_mode: bool = False) -> bool:
     """A ``with torch.no_grad()`` (or inference_mode; any grad mode with ``any_mode``) statement."""
+    import libcst as cst
+
     if not isinstance(scope, cst.With):
         return False
     wanted = ("no_grad", "inference_mode") + (("set_grad_enabled",) if any_mode else ())
@@ -75,6 +78,10 @@ def _grad_off(scope: cst.CSTNode, any_mode: bool = False) -> bool:
 
 
 def _names(node: cst.CSTNode) -> set[str]:
+    import libcst as cst
+
+    from ..analysis.walk import walk
+
     return {n.value for n in walk(node) if type(n) is cst.Name}
 
 
@@ -89,6 +96,8 @@ def root(model: Model) -> Model:
 
 def in_forward(sink: "Sink", module) -> bool:
     """A call inside the forward() of a project nn.Module: the call of the module itself is judged."""
+    import libcst as cst
+
     function = sink.function
     if not isinstance(function, cst.FunctionDef) or function.name.value not in ("forward", "__call__"):
         return False
