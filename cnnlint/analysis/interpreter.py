@@ -414,7 +414,7 @@ class Interpreter:
                 result = returns[0] if returns else UNKNOWN
                 for r in returns[1:]:
                     result = join(result, r)
-                if self.is_generator(fn.node):  # calling it makes an iterator of what it yields
+                if self.is_generator(fn):  # calling it makes an iterator of what it yields
                     result = ListVal(joined(frame.yields) or UNKNOWN)
         finally:
             if decorators:
@@ -425,11 +425,14 @@ class Interpreter:
             self.memo[key] = result
         return result
 
-    def is_generator(self, node: cst.CSTNode) -> bool:
+    def is_generator(self, fn: Function) -> bool:
         """Whether a function definition yields (not counting functions nested in it)."""
+        node = fn.node
         cached = self._generators.get(id(node))
         if cached is None or cached[0] is not node:
-            found = any(type(n) is cst.Yield for n in _own_nodes(node.body))
+            text = getattr(fn.module, "text", None)
+            found = (not isinstance(text, str) or "yield" in text) \
+                and any(type(n) is cst.Yield for n in walk(node.body, _not_nested))
             cached = self._generators[id(node)] = (node, found)
         return cached[1]
 
@@ -1213,13 +1216,9 @@ def _compare(values: list[Const], operators) -> Value:
     return Const(bool(result))
 
 
-def _own_nodes(node: cst.CSTNode):
-    """The nodes of a function body, without those of the functions and classes defined in it."""
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        yield n
-        todo.extend(c for c in n.children if not isinstance(c, (cst.FunctionDef, cst.Lambda, cst.ClassDef)))
+def _not_nested(node: cst.CSTNode) -> bool:
+    """Walk into a node unless it defines a function or class of its own (the walk of a function body)."""
+    return type(node) not in (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
 def _hashable(value) -> bool:

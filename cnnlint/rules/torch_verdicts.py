@@ -27,14 +27,10 @@ def _calls_backward(node: cst.CSTNode) -> bool:
 
     cached = _trains.get(id(node))
     if cached is None or cached[0] is not node:
-        found = False
-        todo = list(node.children)
-        while todo and not found:
-            n = todo.pop()
-            if type(n) is cst.Call and isinstance(n.func, cst.Attribute) and n.func.attr.value == "backward":
-                found = True
-            elif not isinstance(n, (cst.For, cst.While)):
-                todo.extend(n.children)
+        from ..analysis.walk import walk
+
+        found = any(type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "backward"
+                    for n in walk(node, lambda n: n is node or type(n) not in (cst.For, cst.While)))
         cached = _trains[id(node)] = (node, found)
     return cached[1]
 
