@@ -26,14 +26,26 @@ def test_page_has_the_sections(rule):
         assert section in page, f"{rule.filename} lacks {section}"
 
 
+def variants(rule) -> list[str]:
+    """"" for the page's main example pair, and "PyTorch" etc. for pairs headed "## Example (PyTorch)"."""
+    page = (REPO / "rules" / rule.filename).read_text("utf-8")
+    return [""] + re.findall(r"^## Example \((.+)\)$", page, re.M)
+
+
+def heading(base: str, variant: str) -> str:
+    return f"{base} ({variant})" if variant else base
+
+
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
 def test_bad_example_raises_exactly_its_code(rule, codes):
-    assert codes(example(rule, "## Example")) == {rule.code}
+    for variant in variants(rule):
+        assert codes(example(rule, heading("## Example", variant))) == {rule.code}, variant
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
 def test_fixed_example_is_clean(rule, codes):
-    assert codes(example(rule, "## Use instead")) == set()
+    for variant in variants(rule):
+        assert codes(example(rule, heading("## Use instead", variant))) == set(), variant
 
 
 def test_no_page_without_a_rule():
@@ -65,7 +77,8 @@ def test_unknown_rule_is_a_usage_error():
 def test_relevance_prefilter_keeps_every_bad_example(rule):
     from cnnlint.sources import is_relevant
 
-    assert is_relevant(example(rule, "## Example").encode())
+    for variant in variants(rule):
+        assert is_relevant(example(rule, heading("## Example", variant)).encode())
 
 
 def test_relevance_prefilter_keeps_every_labelled_corpus_case():

@@ -60,6 +60,23 @@ def predict():
         return str(model(prep(image).unsqueeze(0)).argmax().item())
 """
 
+# Evaluation of an ImageFolder test set batch by batch; {shuffle} completes the DataLoader's arguments.
+EVALUATE = TV + """
+from sklearn.metrics import accuracy_score, classification_report
+from torch.utils.data import DataLoader
+from torchvision import datasets
+prep = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), """ + NORMALIZE + """])
+test_set = datasets.ImageFolder("data/test", transform=prep)
+test_loader = DataLoader(test_set, batch_size=32{shuffle})
+model = models.resnet50(weights=models.ResNet50_Weights.IMAGENET1K_V2).eval()
+predicted, truth = [], []
+with torch.no_grad():
+    for images, labels in test_loader:
+        _, top = torch.max(model(images), 1)
+        predicted.extend(top.cpu().numpy())
+        truth.extend(labels.numpy())
+"""
+
 CASES = {
     # -- CNN601 missing-normalize ---------------------------------------------------------------
     "601-import-aliases": ({"CNN601"}, """
@@ -620,6 +637,43 @@ x = prep(Image.open("a.jpg").convert("RGB")).unsqueeze(0)
 with torch.no_grad():
     out = model(x)
 shown = post(x[0]).clamp(0, 1)
+"""),
+
+    # -- CNN404: predictions of a shuffling DataLoader next to the dataset's labels ------------------------------
+    "404-batches-collected-and-scored-against-targets": ({"CNN404"}, EVALUATE.format(shuffle=", shuffle=True") + """
+print(accuracy_score(test_set.targets, predicted))
+"""),
+    "404-concatenated-through-a-helper": ({"CNN404"}, TV + """
+import numpy as np
+from sklearn.metrics import confusion_matrix
+from torch.utils.data import DataLoader
+from torchvision import datasets
+def predict_all(net, loader):
+    outputs = []
+    with torch.no_grad():
+        for x, _ in loader:
+            outputs.append(net(x).softmax(dim=1))
+    return torch.cat(outputs).argmax(1).numpy()
+prep = transforms.Compose([transforms.Resize((32, 32)), transforms.ToTensor()])
+cifar = datasets.CIFAR10(".data", train=False, transform=prep)
+net = models.resnet18(num_classes=10)
+net.load_state_dict(torch.load("cifar_resnet18.pth"))
+net.eval()
+matrix = confusion_matrix(np.array(cifar.targets), predict_all(net, DataLoader(cifar, batch_size=100, shuffle=True)))
+"""),
+    "404-per-file-results-written-in-loader-order": ({"CNN404"}, EVALUATE.format(shuffle=", shuffle=True") + """
+for (path, label), guess in zip(test_set.samples, predicted):
+    print(path, label, guess)
+"""),
+    "404-compared-elementwise-with-the-targets-tensor": ({"CNN404"}, EVALUATE.format(shuffle=", shuffle=True") + """
+labels = torch.tensor(test_set.targets)
+print((torch.tensor(predicted) == labels).float().mean())
+"""),
+    "clean-404-loader-keeps-its-order": (set(), EVALUATE.format(shuffle="") + """
+print(accuracy_score(test_set.targets, predicted))
+"""),
+    "clean-404-labels-from-the-same-batches": (set(), EVALUATE.format(shuffle=", shuffle=True") + """
+print(classification_report(truth, predicted, target_names=test_set.classes))
 """),
 }
 

@@ -200,6 +200,7 @@ class Image(Value):
     stale_loop: int | None = None  # loaded in this loop over paths without using the loop's variables
     from_slices: bool | None = None  # an element of Dataset.from_tensor_slices: one image, no batch axis
     blank: bool = False  # np.zeros((n, h, w, 3)): a batch allocated to be filled with images
+    shuffled: bool | None = None  # a batch drawn from a loader that shuffles: predictions on it come in that order
 
     def but(self, **changes: Any) -> Image:
         return replace(self, **changes)
@@ -350,6 +351,22 @@ class Predictions(Value):
 
     model: Any = field(compare=False)
     shuffled: bool | None = None
+
+
+def predictions(model: Any, x: Value) -> Predictions:
+    """What ``model`` returns for ``x``: in shuffled order when ``x`` is a shuffling generator, or a batch
+    drawn from a loader that shuffles."""
+    return Predictions(model, x.shuffled if isinstance(x, Dataset) else x.shuffled is True if isinstance(x, Image)
+                       else False)
+
+
+def predictions_of(value: Value) -> Predictions | None:
+    """Predictions, or a list of them (collected batch by batch)."""
+    if isinstance(value, (ListVal, TupleVal)):
+        items = value.items if isinstance(value, TupleVal) else (value.items or (value.item,))
+        found = [predictions_of(v) for v in items]
+        return found[0] if found and all(found) and all(f.shuffled == found[0].shuffled for f in found) else None
+    return value if isinstance(value, Predictions) else None
 
 
 @dataclass(frozen=True)

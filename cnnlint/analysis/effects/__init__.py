@@ -33,13 +33,15 @@ from ..facts import (
     TupleVal,
     Value,
     joined,
+    predictions,
+    predictions_of,
 )
 from ..names import canonical
 from . import datasets, files, images, models, pipelines, scikit, torch
 from .images import MUTATING_METHODS, filled, subscript_image
 from .models import symbolic_through
 from .pipelines import element_of
-from .table import ATTRIBUTES, FUNCTIONS, ITEMS, METHODS, MODEL_STATE, RESOLVERS, SETTERS
+from .table import ATTRIBUTES, FILE_ORDER, FUNCTIONS, ITEMS, METHODS, MODEL_STATE, RESOLVERS, SETTERS
 
 if TYPE_CHECKING:
     from ..interpreter import Call, Interpreter
@@ -50,6 +52,8 @@ SINK_METHODS = {"predict", "predict_on_batch", "fit", "evaluate", "predict_gener
                 "evaluate_generator", "train_on_batch", "test_on_batch", "__call__", "predict_classes",
                 "predict_proba"}
 MODEL_PROPERTIES = {"input", "inputs", "output", "outputs"}
+KERAS_FILE_ORDER = ("classes", "filenames", "labels", "filepaths")
+ARRAYS = {"numpy.array", "numpy.asarray", "torch.tensor", "torch.as_tensor", "torch.LongTensor"}
 
 
 def lookup(qualname: str):
@@ -99,26 +103,31 @@ def kind_of(value: Value) -> str | None:
         return "instance"
     if isinstance(value, Pipeline):
         return "pipeline"
+    if isinstance(value, Predictions):
+        return "predictions"
     return None
 
 
 def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
     compared(interp, c.node, c.args + list(c.kwargs.values()))
     if isinstance(func, ModuleRef):
+        name = canonical(func.qualname)
+        preds = predictions_of(c.arg(0, None))
+        if name in ARRAYS and (preds is not None or isinstance(c.arg(0, None), FileOrder)):
+            return preds or c.arg(0, None)  # np.array(gen.classes), torch.tensor(preds): the same, in the same order
         effect = lookup(func.qualname)
         if effect is not None:
-            return effect(replace(c, qualname=canonical(func.qualname)))
-        predictions = c.arg(0, None)
-        name = canonical(func.qualname)
-        if isinstance(predictions, Predictions) and name.startswith(("numpy.", "tensorflow.")):
+            return effect(replace(c, qualname=name))
+        if preds is not None and name.startswith(("numpy.", "tensorflow.", "torch.")):
             if name.rsplit(".", 1)[-1] == "argmax":
-                argmax_over_units(interp, c, predictions, c.const(1, "axis", None))
-            return predictions  # np.argmax(preds, axis=1), np.round(preds), tf.squeeze(preds)...
+                argmax_over_units(interp, c, preds, c.const(1, "axis", None))
+            return preds  # np.argmax(preds, axis=1), np.concatenate(batches), tf.squeeze(preds)...
         return UNKNOWN
     if isinstance(func, Bound) and isinstance(func.obj, Predictions):
         if func.name == "argmax":
             argmax_over_units(interp, c, func.obj, c.const(0, "axis", None))
-        return func.obj  # preds.argmax(axis=1), preds.flatten(), preds.astype(int)
+        effect = METHODS.get(("predictions", func.name))  # a framework's own (torch's out.max(1) is a pair)
+        return effect(replace(c, receiver=func.obj)) if effect is not None else func.obj  # preds.argmax(axis=1)
     if isinstance(func, Model):
         framework = METHODS.get(("model", "__call__"))  # another framework's own model calls
         result = framework(replace(c, receiver=func)) if framework is not None else None
@@ -157,7 +166,7 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     if method in ("fit", "fit_generator") and isinstance(validation, (Dataset, TupleVal, Image)):
         c.interp.sink(c, model, method, validation, keyword="validation_data")
     if method.startswith(("predict", "__call__")):
-        return Predictions(model, x.shuffled if isinstance(x, Dataset) else False)
+        return predictions(model, x)
     return UNKNOWN
 
 
@@ -195,10 +204,12 @@ def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
 
 def compared(interp: "Interpreter", node, values) -> None:
     """Predictions of a shuffled generator put next to labels in file order (CNN404)."""
-    shuffled = [v for v in values if isinstance(v, Predictions) and v.shuffled]
+    shuffled = [p for p in map(predictions_of, values) if p is not None and p.shuffled]
     ordered = [v for v in values if isinstance(v, FileOrder)]
     if shuffled and ordered:
-        interp.event("shuffled-order", node, labels=ordered[0].what, source=ordered[0].source)
+        framework = shuffled[0].model.attrs.get("framework")
+        interp.event("shuffled-order", node, labels=ordered[0].what, source=ordered[0].source,
+                     framework=framework.value if isinstance(framework, Const) else "keras")
 
 
 def model_method(model: Model, name: str, c: "Call") -> Value:
@@ -231,7 +242,7 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
             return ListVal(symbolic, items=(symbolic,)) if name.endswith("s") else symbolic
         known = known_attribute("model", owner, name)
         return known if known is not None else Bound(owner, name)
-    if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
+    if isinstance(owner, Dataset) and owner.files and name in FILE_ORDER.get(owner.files, KERAS_FILE_ORDER):
         return FileOrder(name, owner.files)
     if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, Pipeline)):
         known = known_attribute(kind_of(owner), owner, name) if isinstance(owner, Image) else None

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Model, Opaque, Step, TupleVal, Value, joined
+from ..facts import (RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Model, Opaque, Predictions, Step, TupleVal,
+                     Value, joined)
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
 from .models import normalising_op
@@ -203,6 +204,8 @@ def element_of(value: Value) -> Value:
         return value.but(batched=False)
     if isinstance(value, Model):  # iterating a model's modules (PyTorch): what it says it yields
         return value.attrs.get("element", UNKNOWN)
+    if isinstance(value, Predictions):  # one prediction per input, in the inputs' order
+        return value
     return UNKNOWN
 
 

@@ -32,6 +32,9 @@ ITEMS: dict[str, Value] = {}
 SETTERS: dict[tuple[str, str], Callable] = {}
 # Object state recorded with each model call (a PyTorch model's train/eval mode): state(interp, model) -> dict.
 MODEL_STATE: list[Callable] = []
+# The attributes of a dataset that list labels or files in their fixed order, by what made the dataset
+# (its Dataset.files); Keras's flow_from_* iterators when not listed here.
+FILE_ORDER: dict[str, tuple[str, ...]] = {}
 
 
 def expand(pattern: str) -> list[str]:

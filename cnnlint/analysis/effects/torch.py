@@ -43,11 +43,13 @@ from ..facts import (
     Value,
     from_stats,
     joined,
+    predictions,
+    predictions_of,
 )
 from . import files
 from .images import MUTATING_METHODS, add_batch_axis, known_size, loaded, opened_channels, stacked
 from .pipelines import element_of, rebatched, unbatched
-from .table import MODEL_STATE, attribute, dtype_name, function, method, resolver, setter
+from .table import FILE_ORDER, MODEL_STATE, attribute, dtype_name, function, method, resolver, setter
 
 TORCH = Const("torch")
 TRAIN, EVAL = Const("train"), Const("eval")
@@ -346,7 +348,7 @@ def record(call, model: Model, method: str, x: Value, keyword: str | None = None
     if isinstance(x, ListVal) and isinstance(x.item, Image) and x.item.batched is False:
         x = x.item.but(batched=True)  # a list of images (detection models take them so) is a batch
     call.interp.sink(call, model, method, x, keyword, state=state_hook(call.interp, model))
-    return Predictions(model, x.shuffled if isinstance(x, Dataset) else False)
+    return predictions(model, x)
 
 
 @method("model", "__call__")
@@ -463,6 +465,26 @@ def model_attribute(model: Model, name: str) -> Value | None:
     part.attrs["element"] = part
     model.attrs[name] = part if name != "_modules" else DictVal(None, part)  # model._modules["features"]
     return model.attrs[name]
+
+
+@function("torch.max", "torch.min", "torch.topk", "torch.sort", "torch.kthvalue")
+def torch_reduce_pair(call) -> Value:
+    """``torch.max(outputs, 1)``: (values, indices), both one per input, in the inputs' order."""
+    return predictions_pair(call, call.arg(0, "input"), call.qualname.rsplit(".", 1)[-1], 1)
+
+
+@method("predictions", "max", "min", "topk", "sort", "kthvalue")
+def predictions_reduce_pair(call) -> Value:
+    """``outputs.max(1)`` of a PyTorch model's outputs: (values, indices)."""
+    return predictions_pair(call, call.receiver, method_name(call), 0)
+
+
+def predictions_pair(call, outputs: Value, name: str, dim_at: int) -> Value:
+    if not isinstance(outputs, Predictions) or not is_torch(outputs.model):
+        return outputs if isinstance(outputs, Predictions) else UNKNOWN  # numpy's preds.max(1): one array
+    if name in ("max", "min") and call.arg(dim_at, "dim", None) is None:
+        return UNKNOWN  # torch.max(outputs): one number
+    return TupleVal((outputs, outputs))
 
 
 @method("model", "run")
@@ -1209,6 +1231,8 @@ def torch_stack(call) -> Value:
     items = call.arg(0, "tensors")
     if not isinstance(items, (ListVal, TupleVal)):
         return UNKNOWN
+    if predictions_of(items) is not None:
+        return predictions_of(items)  # torch.cat(outputs): the predictions of every batch, in order
     if call.qualname.endswith("stack") and not call.qualname.endswith("vstack"):
         if call.const(1, "dim", 0) != 0:
             return UNKNOWN
@@ -1369,19 +1393,22 @@ def image_folder(call) -> Value:
     return library_dataset(call, image, call.arg(1, "transform", Const(None)), files="ImageFolder")
 
 
-def torchvision_dataset(info):
+def torchvision_dataset(name, info):
     def construct(call) -> Value:
         size = None if info.size is None else NATIVE if info.size == "native" else info.size
         channels = info.channels
         image = Image(scale=RAW, size=size, batched=False, channels=channels,
                       order="RGB" if channels == 3 else None, dtype="uint8", container="pil", origin=call.loc)
-        return library_dataset(call, image, call.arg(None, "transform", Const(None)))
+        return library_dataset(call, image, call.arg(None, "transform", Const(None)), files=name)
 
     return construct
 
 
+# A torchvision dataset's labels (and an ImageFolder's files) in its fixed order; its .classes are the class names.
+FILE_ORDER["ImageFolder"] = ("targets", "samples", "imgs")
 for _name, _info in dataset_knowledge().get("torchvision", {}).items():
-    function(f"torchvision.datasets.{_name}")(torchvision_dataset(_info))
+    function(f"torchvision.datasets.{_name}")(torchvision_dataset(_name, _info))
+    FILE_ORDER[_name] = ("targets", "labels")
 
 
 @function("torch.utils.data.TensorDataset", "torch.utils.data.dataset.TensorDataset")
@@ -1426,12 +1453,13 @@ def data_loader(call) -> Value:
         batch = element
     else:
         batch = collated(element)
-    batch = from_loader(batch, Step(f"DataLoader at {call.loc.text(call.loc.path)}", call.loc, kind="batch"))
     shuffle = call.const(2, "shuffle", False)
     if call.arg(None, "sampler", Const(None)) != Const(None) or call.arg(None, "batch_sampler", Const(None)) \
             != Const(None):
         shuffle = None
-    return Dataset(batch, shuffle if isinstance(shuffle, bool) else None)
+    shuffle = shuffle if isinstance(shuffle, bool) else None
+    step = Step(f"DataLoader at {call.loc.text(call.loc.path)}", call.loc, kind="batch")
+    return Dataset(from_loader(batch, step, shuffle), shuffle)
 
 
 def collated(element: Value) -> Value:
@@ -1445,14 +1473,15 @@ def collated(element: Value) -> Value:
     return UNKNOWN
 
 
-def from_loader(batch: Value, step: Step) -> Value:
-    """The batches of one DataLoader carry a step naming it: a rule can tell them from another loader's."""
+def from_loader(batch: Value, step: Step, shuffled: bool | None) -> Value:
+    """The batches of one DataLoader carry a step naming it (a rule can tell them from another loader's),
+    and whether the loader shuffles (what a model makes of them comes in that order)."""
     if isinstance(batch, Image):
-        return batch.but(steps=batch.steps + (step,))
+        return batch.but(steps=batch.steps + (step,), shuffled=shuffled)
     if isinstance(batch, TupleVal) and batch.items and isinstance(batch.items[0], Image):
-        return TupleVal((from_loader(batch.items[0], step),) + batch.items[1:])
+        return TupleVal((from_loader(batch.items[0], step, shuffled),) + batch.items[1:])
     if isinstance(batch, DictVal) and batch.items is not None:
-        return DictVal(tuple((k, from_loader(v, step)) for k, v in batch.items))
+        return DictVal(tuple((k, from_loader(v, step, shuffled)) for k, v in batch.items))
     return batch
 
 
