@@ -256,6 +256,7 @@ class Symbolic(Value):
     base: Model | None = None
     opaque: bool = False
     units: int | None = None  # the last Dense layer's units, for the head rules
+    through_output: bool = False  # built on base.output: the base's layers cannot get training=False
 
 
 @dataclass(frozen=True)
@@ -388,11 +389,27 @@ class MethodRef(Value):
 
 
 @dataclass(frozen=True)
+class Partial(Value):
+    """``functools.partial(func, *args, **kwargs)``."""
+
+    func: Value
+    args: tuple[Value, ...]
+    kwargs: tuple[tuple[str, Value], ...]
+
+
+@dataclass(frozen=True)
 class Bound(Value):
     """``obj.method`` before it is called."""
 
     obj: Value
     name: str
+
+
+@dataclass(frozen=True)
+class Checkpoint(Value):
+    """``keras.callbacks.ModelCheckpoint(path)``: fit saves the model there."""
+
+    path: Value
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ records what reached it; the rules judge those records.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
@@ -29,6 +29,7 @@ from .facts import (
     Loc,
     MethodRef,
     Model,
+    Partial,
     ModuleRef,
     PathStr,
     Predictions,
@@ -75,6 +76,7 @@ class Sink:
     arg_node: cst.BaseExpression | None = None  # the positional argument, for autofix
     function: cst.CSTNode | None = None  # the enclosing function definition, None at module level
     stale: bool = False  # the image was loaded in an enclosing loop over files without using its variable
+    result_unused: bool = False  # predictions only looked at for their shape, or not at all
 
 
 @dataclass
@@ -136,6 +138,9 @@ class Loop:
     depth: int  # the frame it runs in: a helper it calls sees the loop's values only through parameters
 
 
+# the nodes that open a scope of their own
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+
 # the nodes that bind a name, and the field holding its target
 _BINDERS = {cst.AssignTarget: "target", cst.AugAssign: "target", cst.AnnAssign: "target", cst.For: "target",
             cst.AsName: "name", cst.NamedExpr: "target"}
@@ -169,6 +174,7 @@ class Frame:
     returns: list[Value] = field(default_factory=list)
     breaks: list[Env] = field(default_factory=list)
     continues: list[Env] = field(default_factory=list)
+    yields: list[Value] = field(default_factory=list)  # a generator function's yielded values
 
 
 @dataclass
@@ -225,6 +231,7 @@ class Interpreter:
         self.repeat = 1  # how many times the innermost loop body being run runs in all (see MAX_REPEAT)
         self.steps: dict[int, int] = {}  # id(module state) -> statements executed (see STEP_BUDGET)
         self._assigned: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+        self._generators: dict[int, tuple[cst.CSTNode, bool]] = {}
         self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
 
     # -- where we are -------------------------------------------------------
@@ -254,9 +261,10 @@ class Interpreter:
         if isinstance(seen, Image):
             positional = [a.value for a in at.args if not a.keyword and not a.star]
             arg_node = positional[0] if keyword is None and len(positional) == 1 else None
+            unused = method.startswith(("predict", "__call__")) and id(at) in self.module.unused_results()
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
                                           self.module.display, arg_node, self.frames[-1].function,
-                                          self.in_loop(seen.stale_loop)))
+                                          self.in_loop(seen.stale_loop), unused))
 
     def event(self, kind: str, node: cst.CSTNode, **details) -> None:
         self.module.events.append(Event(kind, node, details))
@@ -315,16 +323,26 @@ class Interpreter:
             else:
                 end = self.exec_block(fn.node.body.body if isinstance(fn.node.body, cst.IndentedBlock)
                                       else fn.node.body.body, env)
-                returns = frame.returns + ([Const(None)] if end is not None else [])
-                result = returns[0] if returns else UNKNOWN
-                for r in returns[1:]:
-                    result = join(result, r)
+                if self.is_generator(fn.node):  # calling it makes a generator of what it yields
+                    element = joined(frame.yields)
+                    result = Dataset(element) if element is not None else UNKNOWN
+                else:
+                    returns = frame.returns + ([Const(None)] if end is not None else [])
+                    result = joined(returns) or UNKNOWN
         finally:
             self.active.discard(id(fn.node))
             self.frames.pop()
         if key is not None:
             self.memo[key] = result
         return result
+
+    def is_generator(self, node: cst.FunctionDef) -> bool:
+        """Whether a function yields (in its own body, not in functions nested in it)."""
+        cached = self._generators.get(id(node))
+        if cached is None:  # the node is kept with the answer, so its id cannot be reused
+            found = any(type(n) is cst.Yield for n in walk(node.body, into=lambda n: type(n) not in _SCOPES))
+            cached = self._generators[id(node)] = (node, found)
+        return cached[1]
 
     def bind_params(self, fn: Function, env: Env, args: list[Value], kwargs: dict[str, Value]) -> None:
         params = fn.node.params
@@ -386,14 +404,6 @@ class Interpreter:
                 return env
             if isinstance(current, Image) and current.container == "pil" and method == "convert":
                 self.event("discarded-convert", value, image=self.module.code(value.func.value))
-        if isinstance(value, cst.Call) and value.args and isinstance(value.args[0].value, cst.Name):
-            # keras's preprocess_input scales float numpy arrays in place: preprocess_input(x) alone works
-            target = value.args[0].value.value
-            current = env.lookup(target)
-            if isinstance(current, Image) and current.container == "array" and current.dtype == "float" \
-                    and effects.in_place(self.eval(value.func, env)):
-                env.vars[target] = self.eval(value, env)
-                return env
         self.eval(value, env)
         return env
 
@@ -650,7 +660,9 @@ class Interpreter:
             if isinstance(owner, Model):
                 owner.attrs[name] = value
                 if name == "trainable" and isinstance(value, Const):
-                    owner.trainable_history.append(bool(value.value))
+                    # a layer of a model (for layer in base.layers[:-20]: ...) freezes part of it
+                    whole = owner.attrs.get("layer_of", owner)
+                    whole.trainable_history.append(bool(value.value))
             elif isinstance(owner, Instance):
                 attrs = owner.cls.attrs
                 attrs[name] = join(attrs[name], value) if name in attrs else value
@@ -662,6 +674,8 @@ class Interpreter:
                     for el in target.slice[1:])
                 # batch[i] = image fills a batch; any other piecewise write leaves the facts unknown
                 env.vars[target.value.value] = effects.filled(owner, value) if one and owner.batched else UNKNOWN
+            elif isinstance(target.value, cst.Name) and isinstance(owner, ListVal):  # xs[i] = v
+                env.vars[target.value.value] = ListVal(join(owner.item, value) if owner.item is not None else value)
             elif isinstance(target.value, cst.Name) and isinstance(owner, DictVal) and len(target.slice) == 1 \
                     and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, env)
@@ -813,6 +827,12 @@ class Interpreter:
         self.assign(node.target, value, env)
         return value
 
+    def eval_Yield(self, node: cst.Yield, env: Env) -> Value:
+        if node.value is not None:
+            value = self.eval(node.value.item if isinstance(node.value, cst.From) else node.value, env)
+            self.frames[-1].yields.append(effects.element_of(value) if isinstance(node.value, cst.From) else value)
+        return UNKNOWN  # what the consumer sends in
+
     def eval_Await(self, node: cst.Await, env: Env) -> Value:
         return self.eval(node.expression, env)
 
@@ -886,9 +906,15 @@ class Interpreter:
         call = Call(self, node, args, kwargs)
         self.calls.append((node, len(self.frames)))
         try:
-            return self.call(func, call)
+            result = self.call(func, call)
         finally:
             self.calls.pop()
+        if node.args and isinstance(node.args[0].value, cst.Name) and effects.in_place(func) \
+                and _float_array(env.lookup(node.args[0].value.value)):
+            # keras's preprocess_input scales float numpy arrays in place: ``y = preprocess_input(x)``
+            # changes x too, and ``preprocess_input(x)`` alone works
+            env.vars[node.args[0].value.value] = result
+        return result
 
     def super_of(self, env: Env) -> Value:
         """``super()`` in a method: the class it is defined in and the instance it runs on."""
@@ -916,6 +942,9 @@ class Interpreter:
             return instance
         if isinstance(func, MethodRef):
             return self.call_function(func.function, [func.instance] + call.args, call.kwargs)
+        if isinstance(func, Partial):
+            return self.call(func.func, replace(call, args=list(func.args) + call.args,
+                                                kwargs={**dict(func.kwargs), **call.kwargs}))
         if isinstance(func, Instance):  # layer(x), model(x), dataset.map(layer)
             method = func.cls.method("__call__") or forward_method(func.cls)
             return self.call_function(method, [func] + call.args, call.kwargs) if method else UNKNOWN
@@ -951,6 +980,10 @@ def _truth(value: Value, node: cst.BaseExpression) -> bool | None:
         except Exception:
             return None
     return None
+
+
+def _float_array(value: Value | None) -> bool:
+    return isinstance(value, Image) and value.container == "array" and value.dtype == "float"
 
 
 def _hashable(value) -> bool:

@@ -21,6 +21,7 @@ from ..ipython import mask_ipython
 from ..groups import module_names
 from ..sources import display_path, real
 from .positions import TooDeep, index, positions
+from .walk import children, walk
 from .facts import UNKNOWN, Function, ModuleRef, Value
 from .interpreter import Env, Event, Interpreter, Renormalised, Sink
 
@@ -36,12 +37,15 @@ class ModuleState:
     sinks: list[Sink] = field(default_factory=list)
     renormalised: list[Renormalised] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    base_calls: list = field(default_factory=list)  # (node, pre-trained model) called without training=False
+    # (node, pre-trained model, how): called without training=False ("call"), put in a Sequential
+    # ("sequential"), or a model built on its .output ("output")
+    base_calls: list = field(default_factory=list)
     project: "Project | None" = None
     functions: list[Function] = field(default_factory=list)
     owners: dict = field(default_factory=dict)  # id(method node) -> ClassVal
     state: str = "new"  # new -> running -> done
     cells: object = None  # a notebook's CellMap: lines of the joined cells -> (cell, line)
+    _unused: set[int] | None = None
 
     @property
     def display(self) -> str:
@@ -56,6 +60,45 @@ class ModuleState:
             return self.positions[node].start.line
         except KeyError:
             return 0
+
+    def unused_results(self) -> set[int]:
+        """Calls whose result is assigned to a name whose values are never looked at: used only for its
+        ``.shape``, or only passed to calls whose results are not looked at either
+        (``features = base(batch); pooled = pool(features); print(pooled.shape)``)."""
+        if self._unused is None:
+            assigned: dict[str, list[int]] = {}  # name -> the calls assigned to it
+            feeds: dict[str, set[str]] = {}  # name -> names assigned from calls it is an argument of
+            used: set[str] = set()
+            arguments: list[tuple[int, list[str]]] = []  # calls with names as arguments
+            for node in walk(self.tree):
+                if type(node) is cst.Call:
+                    arguments.append((id(node), [a.value.value for a in node.args if type(a.value) is cst.Name]))
+                if type(node) is cst.Assign and type(node.value) is cst.Call and len(node.targets) == 1 \
+                        and type(node.targets[0].target) is cst.Name:
+                    target = node.targets[0].target.value
+                    assigned.setdefault(target, []).append(id(node.value))
+                    for arg in node.value.args:
+                        if type(arg.value) is cst.Name:
+                            feeds.setdefault(arg.value.value, set()).add(target)
+                for child in children(node):
+                    if type(child) is cst.Name and not (
+                            (type(node) is cst.Attribute and node.value is child and node.attr.value == "shape")
+                            or (type(node) is cst.AssignTarget and node.target is child)
+                            or (type(node) is cst.Arg and node.value is child)):
+                        used.add(child.value)
+            assigned_calls = {c for calls in assigned.values() for c in calls}
+            for call, names in arguments:  # arguments of calls whose result is not assigned to a name are used
+                if call not in assigned_calls:
+                    used.update(names)
+            changed = True
+            while changed:
+                changed = False
+                for name, targets in feeds.items():
+                    if name not in used and targets & used:
+                        used.add(name)
+                        changed = True
+            self._unused = {call for name, calls in assigned.items() if name not in used for call in calls}
+        return self._unused
 
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """1-based line and column of the start and end of ``node``."""

@@ -4,7 +4,8 @@ Any model counts, pre-trained or not: what matters is that fit and predict disag
 model saved with ``model.save(path)`` and loaded with ``load_model(path)`` (the same literal
 path, anywhere in the project) is the same model.
 """
-from ..analysis.facts import Const, Loc
+from ..analysis.effects.files import path_key
+from ..analysis.facts import Loc
 from .base import Rule
 
 
@@ -14,9 +15,9 @@ def check(module):
         if not sink.method.startswith(("predict", "__call__")) or sink.seen.scale is None or sink.seen.garbled:
             continue
         model = sink.model
-        loaded = model.attrs.get("loaded_from")
-        if isinstance(loaded, Const) and loaded.value in module.project.saved:
-            model = module.project.saved[loaded.value]
+        loaded = path_key(model.attrs.get("loaded_from"))
+        if loaded in module.project.saved:
+            model = module.project.saved[loaded]
         if id(model) not in trained:
             continue
         scale, where = trained[id(model)]

@@ -12,6 +12,7 @@ from ...knowledge import knowledge
 from ..facts import (
     UNKNOWN,
     Bound,
+    Checkpoint,
     ClassVal,
     Const,
     Dataset,
@@ -131,7 +132,7 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     x = c.arg(0, "inputs" if method == "__call__" else "x")
     if isinstance(x, Symbolic):
         if model.expects is not None and x.base is None and c.kwargs.get("training") != Const(False):
-            c.interp.module.base_calls.append((c.node, model))
+            c.interp.module.base_calls.append((c.node, model, "call"))
         return models.model_on_symbolic(model, x)
     if method == "__call__" and "transform" in model.attrs and isinstance(x, Image):
         for op in model.front:
@@ -140,6 +141,10 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     if method in ("fit", "fit_generator") and x is UNKNOWN:
         x = c.arg(None, "generator")
     c.interp.sink(c, model, method, x)
+    callbacks = c.arg(None, "callbacks")
+    for callback in callbacks.items or () if isinstance(callbacks, ListVal) else ():
+        if isinstance(callback, Checkpoint):
+            models.save(c, model, callback.path)
     validation = c.arg(None, "validation_data")
     if method in ("fit", "fit_generator") and isinstance(validation, (Dataset, TupleVal, Image)):
         c.interp.sink(c, model, method, validation, keyword="validation_data")
@@ -171,12 +176,18 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
     if name == "load_weights" and model.expects is None:
         model.expects = model.expects_with_weights
     if name in ("save", "save_weights"):
-        path = c.const(0, "filepath")
-        if isinstance(path, str):
-            c.interp.project.saved.setdefault(path, model)
-    if name == "get_layer":  # its .output is still downstream of this model's input
-        return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
+        models.save(c, model, c.arg(0, "filepath"))
+    if name == "get_layer":  # of a model around a pre-trained base: a layer of the base, or the base itself
+        return layer_of(model.attrs.get("base", model))
     return UNKNOWN
+
+
+def layer_of(model: Model) -> Model:
+    """One of a model's layers: its ``.output`` is still downstream of the model's input, and
+    ``layer.trainable = ...`` freezes or unfreezes part of the model."""
+    if not isinstance(model, Model):
+        return UNKNOWN
+    return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
 
 
 def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
@@ -186,9 +197,15 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
         if name in owner.attrs:
             return owner.attrs[name]
         if name in MODEL_PROPERTIES:
+            base = owner.attrs.get("layer_of", owner)
             symbolic = Symbolic() if name.startswith("input") else (
-                Symbolic(base=owner) if owner.expects else Symbolic(opaque=True))
+                Symbolic(base=owner, through_output="base" not in owner.attrs and base.expects is not None)
+                if owner.expects else Symbolic(opaque=True))
             return ListVal(symbolic, items=(symbolic,)) if name.endswith("s") else symbolic
+        if name == "layers":
+            if owner.layers is not None:  # a Sequential: its layers as given (a pre-trained base among them)
+                return ListVal(joined(owner.layers), items=tuple(owner.layers))
+            return ListVal(layer_of(owner.attrs.get("base", owner)))
         return Bound(owner, name)
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
         return FileOrder(name, owner.files)
@@ -227,7 +244,17 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
         except Exception:
             return UNKNOWN
     if isinstance(owner, ListVal) and len(indices) == 1 and not isinstance(indices[0], slice):
+        index = indices[0]
+        if owner.items is not None and isinstance(index, Const) and isinstance(index.value, int) \
+                and -len(owner.items) <= index.value < len(owner.items):
+            return owner.items[index.value]
         return owner.item if owner.item is not None else UNKNOWN
+    if isinstance(owner, ListVal) and len(indices) == 1:  # a slice: a list of the same things
+        index = indices[0]
+        if owner.items is not None and UNKNOWN not in (index.start, index.stop, index.step):
+            items = owner.items[index]
+            return ListVal(joined(items), owner.repeated, items)
+        return ListVal(owner.item, owner.repeated)
     if isinstance(owner, Predictions):
         return owner
     if isinstance(owner, DictVal) and len(indices) == 1 and not isinstance(indices[0], slice):

@@ -287,7 +287,7 @@ def tf_crop(call):
 
 
 @function("tensorflow.image.{flip_left_right,random_flip_left_right,random_flip_up_down,flip_up_down}",
-          "tensorflow.identity", "tensorflow.convert_to_tensor", "tensorflow.constant")
+          "tensorflow.identity", "tensorflow.convert_to_tensor", "tensorflow.constant", "tensorflow.Variable")
 def tf_keep(call):
     image = call.arg(0, "image")
     return image.but(container="tensor") if isinstance(image, Image) else UNKNOWN
@@ -316,6 +316,9 @@ def tf_convert_image_dtype(call):
     if target == "float" and image.dtype == "float":
         step = Step("tf.image.convert_image_dtype (no change: the input is already float)", call.loc, kind="convert")
         return image.but(steps=image.steps + (step,))
+    if target == "uint8" and image.dtype == "float":  # [0, 1] floats back to 0..255
+        scale = image.scale.affine(255, 0) if image.scale is not None else None
+        return image.but(dtype="uint8", scale=scale)
     return image.but(dtype=target, scale=None if image.dtype is None else image.scale)
 
 
@@ -459,7 +462,17 @@ def walk_files(call):
 
 @function("os.path.join", "os.path.abspath", "os.path.normpath", "os.fspath", "builtins.str")
 def path_of(call):
-    return PathStr() if any(isinstance(a, PathStr) for a in call.args) else UNKNOWN
+    """A path found at run time stays one; a path joined from constants is a constant."""
+    if any(isinstance(a, PathStr) for a in call.args):
+        return PathStr()
+    if call.qualname == "os.path.join" and call.args and not call.kwargs \
+            and all(isinstance(a, Const) and isinstance(a.value, str) for a in call.args):
+        import posixpath
+
+        return Const(posixpath.join(*(a.value for a in call.args)))
+    if call.qualname == "builtins.str" and isinstance(call.arg(0), Const) and isinstance(call.arg(0).value, str):
+        return call.arg(0)
+    return UNKNOWN
 
 
 @function("pathlib.Path")

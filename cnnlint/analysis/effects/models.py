@@ -19,6 +19,7 @@ from ..facts import (
     Layer,
     ListVal,
     Model,
+    Checkpoint,
     Scale,
     Step,
     Predictions,
@@ -27,6 +28,7 @@ from ..facts import (
     Value,
 )
 from ..arithmetic import scale_op
+from .files import path_key
 from .images import resized
 from .table import apply, function
 
@@ -158,9 +160,38 @@ def decode_predictions(call) -> Value:
 
 @function("keras.models.load_model", "tensorflow.saved_model.load")
 def load_model(call) -> Value:
+    """The model the project saved at that path (``model.save("m.h5")`` in the training script) is the
+    model loaded: it expects what it was built and trained for. Otherwise nothing is known."""
+    path = call.arg(0, "filepath")
+    saved = call.interp.project.saved
+    key = path_key(path)
+    if key is not None and key not in saved:
+        call.interp.project.run_mentioning(path.value, call.interp.module)
+    if key in saved:
+        return saved[key]
     model = Model("loaded model", line=call.line)
-    model.attrs["loaded_from"] = call.arg(0, "filepath")
+    model.attrs["loaded_from"] = path
     return model
+
+
+def save(call, model: Model, path: Value) -> None:
+    """``model.save(path)``, ``save_model(model, path)``, a ``ModelCheckpoint(path)`` in ``fit``."""
+    key = path_key(path)
+    if key is not None:
+        call.interp.project.saved.setdefault(key, model)
+
+
+@function("keras.models.save_model", "keras.saving.save_model")
+def save_model(call) -> Value:
+    model = call.arg(0, "model")
+    if isinstance(model, Model):
+        save(call, model, call.arg(1, "filepath"))
+    return Const(None)
+
+
+@function("keras.callbacks.ModelCheckpoint")
+def model_checkpoint(call) -> Value:
+    return Checkpoint(call.arg(0, "filepath"))
 
 
 # -- layers ----------------------------------------------------------------------------
@@ -317,7 +348,12 @@ def wrapping(name: str, out: Value, line: int) -> Model:
 
 @function("keras.models.Model")
 def functional_model(call) -> Value:
-    return wrapping("model", call.arg(1, "outputs"), call.line)
+    outputs = call.arg(1, "outputs")
+    for out in (outputs.items or (outputs.item,)) if isinstance(outputs, (ListVal, TupleVal)) else (outputs,):
+        if isinstance(out, Symbolic) and out.through_output and out.base is not None:
+            # a head on base.output: the base's layers run in this model as they are (CNN503)
+            call.interp.module.base_calls.append((call.node, out.base.attrs.get("layer_of", out.base), "output"))
+    return wrapping("model", outputs, call.line)
 
 
 @function("keras.models.Sequential")
@@ -373,7 +409,7 @@ def feed(layer: Value, x: Value, call) -> Value:
         return call_layer(layer, replace(call, args=[x], kwargs={}))
     if isinstance(layer, Model):
         if layer.expects is not None and isinstance(x, Symbolic) and x.base is None:
-            call.interp.module.base_calls.append((call.node, layer))  # no training=False in a Sequential
+            call.interp.module.base_calls.append((call.node, layer, "sequential"))  # no training=False there
         return model_on_symbolic(layer, x)
     if isinstance(layer, Symbolic):  # keras.Input inside a Sequential
         return x

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Opaque, Step, TupleVal, Value
+from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Opaque, Partial, Step, TupleVal, Value
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
 from .models import normalising_op
@@ -202,6 +202,11 @@ def element_of(value: Value) -> Value:
     if isinstance(value, Image) and value.batched:
         return value.but(batched=False)
     return UNKNOWN
+
+
+@function("functools.partial")
+def partial(call) -> Value:
+    return Partial(call.arg(0, "func"), tuple(call.args[1:]), tuple(call.kwargs.items()))
 
 
 @function("builtins.next")
