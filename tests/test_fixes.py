@@ -18,7 +18,8 @@ from keras.utils import img_to_array, load_img
 model = tf.keras.applications.ResNet50(weights="imagenet")
 x = img_to_array(load_img("a.jpg", target_size=(224, 224)))
 print(model.predict(   prep(x)  ))  # one image
-z = tf.keras.applications.mobilenet.preprocess_input(np.stack([x, x]))
+y = img_to_array(load_img("b.jpg", target_size=(224, 224)))  # prep(x) changed x in place
+z = tf.keras.applications.mobilenet.preprocess_input(np.stack([y, y]))
 model.predict(z)
 """
 FIXED = """\
@@ -30,7 +31,8 @@ from keras.utils import img_to_array, load_img
 model = tf.keras.applications.ResNet50(weights="imagenet")
 x = img_to_array(load_img("a.jpg", target_size=(224, 224)))
 print(model.predict(   np.expand_dims(prep(x), 0)  ))  # one image
-z = tf.keras.applications.resnet50.preprocess_input(np.stack([x, x]))
+y = img_to_array(load_img("b.jpg", target_size=(224, 224)))  # prep(x) changed x in place
+z = tf.keras.applications.resnet50.preprocess_input(np.stack([y, y]))
 model.predict(z)
 """
 
@@ -40,7 +42,7 @@ def test_diff_shows_and_changes_nothing(tmp_path):
     result = cnnlint("--diff", "app.py", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("--- a/app.py\n+++ b/app.py\n")
-    assert "+z = tf.keras.applications.resnet50.preprocess_input(np.stack([x, x]))" in result.stdout
+    assert "+z = tf.keras.applications.resnet50.preprocess_input(np.stack([y, y]))" in result.stdout
     assert "Would fix 3 problems in 1 file" in result.stderr
     assert (tmp_path / "app.py").read_text() == WRONG_FAMILY
 

@@ -62,13 +62,14 @@ class ModuleState:
             return 0
 
     def unused_results(self) -> set[int]:
-        """Calls whose result is assigned to a name whose values are never looked at: used only for its
-        ``.shape``, or only passed to calls whose results are not looked at either
+        """Calls whose result is assigned to a name that is only used for its shape: its ``.shape`` is read,
+        or it is only passed to calls whose results are used for their shape
         (``features = base(batch); pooled = pool(features); print(pooled.shape)``)."""
         if self._unused is None:
             assigned: dict[str, list[int]] = {}  # name -> the calls assigned to it
             feeds: dict[str, set[str]] = {}  # name -> names assigned from calls it is an argument of
             used: set[str] = set()
+            shaped: set[str] = set()  # names whose .shape is read
             arguments: list[tuple[int, list[str]]] = []  # calls with names as arguments
             for node in walk(self.tree):
                 if type(node) is cst.Call:
@@ -81,10 +82,12 @@ class ModuleState:
                         if type(arg.value) is cst.Name:
                             feeds.setdefault(arg.value.value, set()).add(target)
                 for child in children(node):
-                    if type(child) is cst.Name and not (
-                            (type(node) is cst.Attribute and node.value is child and node.attr.value == "shape")
-                            or (type(node) is cst.AssignTarget and node.target is child)
-                            or (type(node) is cst.Arg and node.value is child)):
+                    if type(child) is not cst.Name:
+                        continue
+                    if type(node) is cst.Attribute and node.value is child and node.attr.value == "shape":
+                        shaped.add(child.value)
+                    elif not ((type(node) is cst.AssignTarget and node.target is child)
+                              or (type(node) is cst.Arg and node.value is child)):
                         used.add(child.value)
             assigned_calls = {c for calls in assigned.values() for c in calls}
             for call, names in arguments:  # arguments of calls whose result is not assigned to a name are used
@@ -97,7 +100,15 @@ class ModuleState:
                     if name not in used and targets & used:
                         used.add(name)
                         changed = True
-            self._unused = {call for name, calls in assigned.items() if name not in used for call in calls}
+            changed = True
+            while changed:  # shape-only: never looked at, and its shape (or a shape computed from it) printed
+                changed = False
+                for name, targets in feeds.items():
+                    if name not in used and name not in shaped and targets & shaped:
+                        shaped.add(name)
+                        changed = True
+            self._unused = {call for name, calls in assigned.items() if name not in used and name in shaped
+                            for call in calls}
         return self._unused
 
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
