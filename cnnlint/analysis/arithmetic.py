@@ -209,6 +209,12 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
         interp.event("uint8-wrap", node, op=_SYMBOL[op], image=image)
         image = image.but(garbled=True, scale=None)
     k = _number(other)
+    if isinstance(image, Image) and image_on_left and _pixel_scaling(op, k) and not image.garbled \
+            and image.steps and image.steps[-1].kind == "preprocess":
+        # x / 255 meant for 0..255 pixels, on values preprocess_input already normalised
+        step = Step(f"{_SYMBOL[op]} {k:g}", interp.loc(node))
+        interp.renormalised(node, image, step)
+        return image.but(scale=None, garbled=True, steps=image.steps + (step,))
     coeffs = affine(op, k, image_on_left) if k is not None else None
     if coeffs is None:
         if isinstance(image, Symbolic):

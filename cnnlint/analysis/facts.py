@@ -227,6 +227,7 @@ class Model(Value):
     layers: list[Value] | None = None  # a Sequential built with .add()
     trainable_history: list[bool] = field(default_factory=list)  # model.trainable = ..., in order
     expects_with_weights: Expectation | None = None  # what model.load_weights(path) makes it expect
+    with_imagenet_weights: Any = None  # (the model with ImageNet weights, include_top): for load_weights
 
     def __hash__(self) -> int:
         return id(self)

@@ -50,6 +50,24 @@ class Knowledge:
         return any(w in low for w in self.hub_words) and not any(w in low for w in self.hub_other_words)
 
     @staticmethod
+    def is_imagenet_weights_file(model: str, path: str) -> bool:
+        """Whether a file is keras's own ImageNet weights for ``model``, by the names keras gives them:
+        ``inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5``, ``mobilenet_1_0_224_tf.h5``,
+        ``efficientnetb0_notop.h5``, ``nasnet_mobile.h5``, ``convnext_tiny.h5``."""
+        stem = re.split(r"[\\/]", path)[-1].lower()
+        for ending in (".weights.h5", ".h5", ".hdf5", ".keras"):
+            stem = stem.removesuffix(ending)
+        key = re.sub(r"[^a-z0-9]", "", stem).removesuffix("notop")
+        name = re.sub(r"[^a-z0-9]", "", model.lower())
+        if not key.startswith(name):
+            return False
+        rest = key[len(name):]
+        if re.match(r"v\d", rest):  # resnet50v2_... is not ResNet50's
+            return False
+        return rest in ("", "tf") or "tfdimordering" in rest or "imagenet" in rest or (
+            re.fullmatch(r"\d+tf", rest) is not None)
+
+    @staticmethod
     def hub_size(handle: str) -> int | None:
         """The input size a TF Hub handle names, e.g. ``mobilenet_v2_100_224``."""
         sizes = [int(n) for n in re.findall(r"_(\d{3})(?=/|_|$)", handle) if 96 <= int(n) <= 600]

@@ -173,8 +173,8 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
     if name == "add" and model.layers is not None:
         model.layers.append(c.arg(0, "layer"))
         models.rebuild(model, c, added=len(model.layers) - 1)
-    if name == "load_weights" and model.expects is None:
-        model.expects = model.expects_with_weights
+    if name == "load_weights":
+        models.load_weights(model, c.arg(0, "filepath"))
     if name in ("save", "save_weights"):
         models.save(c, model, c.arg(0, "filepath"))
     if name == "get_layer":  # of a model around a pre-trained base: a layer of the base, or the base itself

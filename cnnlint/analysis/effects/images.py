@@ -228,10 +228,14 @@ def read_bytes(call):
 
 @function("keras.utils.get_file", "keras.utils.data_utils.get_file")
 def get_file(call):
-    """The local path of a download: its name tells the file type (``'grace_hopper.jpg'``)."""
-    for value in (call.arg(0, "fname"), call.arg(1, "origin")):
-        if isinstance(value, Const) and isinstance(value.value, str) and file_channels(value) is None:
-            return value
+    """The local path of a download, by the name it is saved under: the name tells the file type
+    (``'grace_hopper.jpg'``) or what the file is (``'vgg16_weights_tf_dim_ordering_tf_kernels.h5'``)."""
+    fname = call.arg(0, "fname")
+    if isinstance(fname, Const) and isinstance(fname.value, str) and call.const(None, "extract", False) is not True:
+        return fname
+    origin = call.arg(1, "origin")
+    if isinstance(origin, Const) and isinstance(origin.value, str) and file_channels(origin) is None:
+        return origin
     return UNKNOWN
 
 
@@ -593,6 +597,11 @@ def subscript_image(image: Image, indices: list) -> Value:
         return image.but(channels=3)
     if len(indices) == 1 and isinstance(indices[0], slice):
         return image  # a slice of the batch
+    if len(indices) > 1 and image.batched and isinstance(indices[0], C) and isinstance(indices[0].value, int) \
+            and all(isinstance(i, slice) for i in indices[1:]):
+        # batch[0, y:y + 224, x:x + 224, :]: one image of the batch, cropped
+        full = all(i == slice(None, None, None) for i in indices[1:])
+        return image.but(batched=False, **({} if full else {"size": None}))
     if len(indices) == 1 and isinstance(indices[0], C) and isinstance(indices[0].value, int):
         return image.but(batched=False) if image.batched else image.but(batched=None, size=None)
     if len(indices) == 1 and not isinstance(indices[0], slice):

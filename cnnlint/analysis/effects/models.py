@@ -93,32 +93,55 @@ def application(info: ModelInfo):
             input_shape = UNKNOWN
         if not isinstance(weights, Const) or weights.value is None:
             # weights=None or unknown: no pre-trained expectations. If weights are loaded later
-            # (model.load_weights(path)), only the architecture's input size is certain.
+            # (model.load_weights(path)), only the architecture's input size is certain, unless the
+            # file is keras's own ImageNet weights file for it.
             model = Model(info.name, line=call.line)
             size, reason = fixed_size(info, include_top, input_shape, pretrained=False)
             if size:
                 model.expects_with_weights = Expectation(info.name, None, "", None, size, info.min_size, reason)
+            imagenet = pretrained(call, info, "imagenet", include_top, input_shape)
+            model.with_imagenet_weights = (imagenet, include_top)
             return model
-        mode = info.mode
-        hint = f"{info.family}.preprocess_input" if mode != "none" else None
-        preprocessing = call.const(None, "include_preprocessing", True)
-        if preprocessing is False and info.without_preprocessing:
-            mode = info.without_preprocessing
-            hint = None  # the family's own preprocess_input is the identity: it cannot help
-        elif preprocessing is not True and info.without_preprocessing:
-            return Model(info.name, line=call.line)
-        described = knowledge().modes[mode].describe
-        size, reason = fixed_size(info, include_top, input_shape, pretrained=weights.value == "imagenet")
-        expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
-        model = Model(info.name, expects, line=call.line)
-        model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
-        model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
-        classes = call.const(5 if info.family in STANDARD_ORDER else None, "classes", 1000)
-        if include_top is False or (include_top is True and classes == 1000 and weights.value == "imagenet"):
-            model.attrs["imagenet_top"] = Const(include_top is True)
-        return model
+        return pretrained(call, info, weights.value, include_top, input_shape)
 
     return construct
+
+
+def pretrained(call, info: ModelInfo, weights, include_top, input_shape) -> Model:
+    """The application with weights (``"imagenet"`` or a file of them): what it expects."""
+    mode = info.mode
+    hint = f"{info.family}.preprocess_input" if mode != "none" else None
+    preprocessing = call.const(None, "include_preprocessing", True)
+    if preprocessing is False and info.without_preprocessing:
+        mode = info.without_preprocessing
+        hint = None  # the family's own preprocess_input is the identity: it cannot help
+    elif preprocessing is not True and info.without_preprocessing:
+        return Model(info.name, line=call.line)
+    described = knowledge().modes[mode].describe
+    size, reason = fixed_size(info, include_top, input_shape, pretrained=weights == "imagenet")
+    expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
+    model = Model(info.name, expects, line=call.line)
+    model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
+    model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
+    classes = call.const(5 if info.family in STANDARD_ORDER else None, "classes", 1000)
+    if include_top is False or (include_top is True and classes == 1000 and weights == "imagenet"):
+        model.attrs["imagenet_top"] = Const(include_top is True)
+    return model
+
+
+def load_weights(model: Model, path: Value) -> None:
+    """``model.load_weights(path)`` on an application built with weights=None: keras's own ImageNet
+    weights file for it (``inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5``) makes it the
+    pre-trained model; any other file leaves only its input size certain."""
+    if model.expects is not None:
+        return
+    imagenet = getattr(model, "with_imagenet_weights", None)
+    if imagenet is not None and isinstance(path, Const) and isinstance(path.value, str) \
+            and knowledge().is_imagenet_weights_file(model.name, path.value):
+        model.expects = imagenet[0].expects
+        model.attrs.update(imagenet[0].attrs)
+    else:
+        model.expects = model.expects_with_weights
 
 
 def fixed_size(info: ModelInfo, include_top, input_shape, pretrained: bool) -> tuple[tuple[int, int] | None, str]:
