@@ -74,9 +74,10 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
             continue
         shared_files = SHARED_FILE.findall(data) if any(ext in data for ext in SHARED_EXTENSIONS) else ()
         for literal in shared_files:
-            if literal in by_shared_file:
-                union(path, by_shared_file[literal])
-            by_shared_file.setdefault(literal, path)
+            name = literal.replace(b"\\", b"/").rsplit(b"/", 1)[-1]  # /content/x.npy is x.npy in a notebook
+            if name in by_shared_file:
+                union(path, by_shared_file[name])
+            by_shared_file.setdefault(name, path)
         for level, dotted in imported_names(data):
             for target in _candidates(level, dotted, path, index, python_files):
                 if target != path:

@@ -4,7 +4,7 @@ Any model counts, pre-trained or not: what matters is that fit and predict disag
 model saved with ``model.save(path)`` and loaded with ``load_model(path)`` (the same literal
 path, anywhere in the project) is the same model.
 """
-from ..analysis.effects.files import path_key
+from ..analysis.effects.files import lookup, path_key
 from ..analysis.facts import Loc
 from .base import Rule
 
@@ -16,8 +16,8 @@ def check(module):
             continue
         model = sink.model
         loaded = path_key(model.attrs.get("loaded_from"))
-        if loaded in module.project.saved:
-            model = module.project.saved[loaded]
+        if loaded is not None and lookup(module.project.saved, loaded) is not None:
+            model = lookup(module.project.saved, loaded)
         if id(model) not in trained:
             continue
         scale, where = trained[id(model)]

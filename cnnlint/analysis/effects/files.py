@@ -35,8 +35,18 @@ def read(call, path: Value) -> Value | None:
         return None
     project = call.interp.project
     if key not in project.written:
-        project.run_mentioning(path.value, call.interp.module)
-    return project.written.get(key)
+        project.run_mentioning(posixpath.basename(key), call.interp.module)
+    return lookup(project.written, key)
+
+
+def lookup(table: dict, key: str):
+    """The entry for a path; a path in another folder matches a file of the same name when only one was
+    written (a notebook reads ``/content/x.npy``, which the script before it saved as ``x.npy``)."""
+    if key in table:
+        return table[key]
+    name = posixpath.basename(key)
+    same = [k for k in table if posixpath.basename(k) == name]
+    return table[same[0]] if len(same) == 1 else None
 
 
 # -- numpy --------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ..facts import (
     Value,
     join,
 )
+from ..arithmetic import binary
 from .files import written_size
 from .table import apply, dtype_name, function, method
 
@@ -408,6 +409,22 @@ def flat_numbers(value) -> tuple[float, ...] | None:
     return None
 
 
+UFUNCS = {"divide": "Divide", "true_divide": "Divide", "multiply": "Multiply", "subtract": "Subtract",
+          "add": "Add"}
+
+
+@function("numpy.{divide,true_divide,multiply,subtract,add}", "tensorflow.{divide,multiply,subtract,add}",
+          "tensorflow.math.{divide,multiply,subtract,add}")
+def ufunc(call):
+    """``np.divide(x, 255)`` is ``x / 255``."""
+    if len(call.args) < 2:
+        return UNKNOWN
+    left = call.args[0]
+    if isinstance(left, ListVal) and left.item in (None, UNKNOWN):
+        left = UNKNOWN  # an array made of a list of unknown things
+    return binary(call.interp, call.node, left, UFUNCS[call.qualname.rsplit(".", 1)[-1]], call.args[1])
+
+
 @function("numpy.{stack,vstack,concatenate,row_stack}", "tensorflow.{stack,concat}")
 def np_stack(call):
     items = call.arg(0, "arrays" if call.qualname.startswith("numpy") else "values")
@@ -570,6 +587,15 @@ def mpl_imread(call):
     return loaded(call, "array", channels=None, scale=None, dtype=None)  # PNGs load as [0, 1] floats
 
 
+def cropped(image: Image, spatial: list) -> Image:
+    """A single image sliced as [rows, columns(, channels)]: a crop, its channels kept or cut to 3."""
+    full = slice(None, None, None)
+    if len(spatial) == 3 and spatial[2] != full:
+        channels = 3 if spatial[2] in (slice(None, 3, None), slice(0, 3, None)) else None
+        image = image.but(channels=channels)
+    return image if all(i == full for i in spatial[:2]) else image.but(size=None)
+
+
 def subscript_image(image: Image, indices: list) -> Value:
     """``x[None]``, ``x[np.newaxis, ...]``, ``x[..., ::-1]``, ``batch[0]``, ``x[:, :, :3]``."""
     from ..facts import Const as C
@@ -600,8 +626,9 @@ def subscript_image(image: Image, indices: list) -> Value:
     if len(indices) > 1 and image.batched and isinstance(indices[0], C) and isinstance(indices[0].value, int) \
             and all(isinstance(i, slice) for i in indices[1:]):
         # batch[0, y:y + 224, x:x + 224, :]: one image of the batch, cropped
-        full = all(i == slice(None, None, None) for i in indices[1:])
-        return image.but(batched=False, **({} if full else {"size": None}))
+        return cropped(image.but(batched=False), indices[1:])
+    if image.batched is False and 2 <= len(indices) <= 3 and all(isinstance(i, slice) for i in indices):
+        return cropped(image, indices)  # img[y:y + 64, x:x + 64, :3]
     if len(indices) == 1 and isinstance(indices[0], C) and isinstance(indices[0].value, int):
         return image.but(batched=False) if image.batched else image.but(batched=None, size=None)
     if len(indices) == 1 and not isinstance(indices[0], slice):

@@ -28,7 +28,9 @@ from ..facts import (
     Value,
 )
 from ..arithmetic import scale_op
-from .files import path_key
+import posixpath
+
+from .files import lookup, path_key
 from .images import resized
 from .table import apply, function
 
@@ -188,10 +190,11 @@ def load_model(call) -> Value:
     path = call.arg(0, "filepath")
     saved = call.interp.project.saved
     key = path_key(path)
-    if key is not None and key not in saved:
-        call.interp.project.run_mentioning(path.value, call.interp.module)
-    if key in saved:
-        return saved[key]
+    if key is not None and lookup(saved, key) is None:
+        call.interp.project.run_mentioning(posixpath.basename(key), call.interp.module)
+    found = lookup(saved, key) if key is not None else None
+    if found is not None:
+        return found
     model = Model("loaded model", line=call.line)
     model.attrs["loaded_from"] = path
     return model

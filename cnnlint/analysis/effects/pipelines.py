@@ -222,6 +222,16 @@ def builtin_iter(call) -> Value:
     return ListVal(element_of(value)) if value is not UNKNOWN else UNKNOWN
 
 
+@function("builtins.map")
+def builtin_map(call) -> Value:
+    """``map(f, xs)``: f applied to the items of xs (one call on what they have in common)."""
+    items = call.args[1:]
+    if not items:
+        return UNKNOWN
+    args = [element_of(v) for v in items]
+    return ListVal(call.interp.call(call.arg(0), replace(call, args=args, kwargs={}, indirect=True)))
+
+
 @function("builtins.enumerate")
 def builtin_enumerate(call) -> Value:
     return ListVal(TupleVal((UNKNOWN, element_of(call.arg(0)))))
