@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .sources import real
 
-IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([\w., \t()]+)|import[ \t]+([\w., \t]+))""",
+IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([\w., \t()*]+)|import[ \t]+([\w., \t]+))""",
                     re.MULTILINE)
 
 
@@ -45,8 +45,11 @@ def imported_names(data: bytes) -> set[tuple[int, str]]:
     return names
 
 
-def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[list[Path]]:
-    """Connected groups of the relevant files and the known project files they import, sorted."""
+def groups(relevant: list[Path], known: list[Path], read, root: Path, drivers: list[Path] = ()) -> list[list[Path]]:
+    """Connected groups of the relevant files and the known project files they import, sorted.
+
+    ``drivers`` are the other linted files: one that imports a module of a group joins it (a script
+    with no model or image code of its own that calls the project's ``train()`` and ``evaluate()``)."""
     python_files = [p for p in known if p.suffix == ".py"]
     index = ModuleIndex(python_files, root)
     parent: dict[Path, Path] = {}
@@ -83,6 +86,19 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
                 if target != path:
                     union(path, target)
                     todo.append(target)
+    pending = [p for p in drivers if p not in seen]
+    joined = True
+    while joined and pending:  # a driver of a driver joins too
+        joined = False
+        for path in list(pending):
+            data = read(path)
+            targets = [t for level, dotted in imported_names(data or b"")
+                       for t in _candidates(level, dotted, path, index, python_files) if t in seen and t != path]
+            if targets:
+                seen.add(path)
+                union(path, targets[0])
+                pending.remove(path)
+                joined = True
     members: dict[Path, list[Path]] = {}
     for path in seen:
         members.setdefault(find(path), []).append(path)

@@ -124,7 +124,9 @@ class Run:
         self.projects, self.texts = [], Texts()
         if relevant:  # otherwise libcst is never imported
             root = _root(paths if stdin is None else [stdin[0]])
-            work = groups(relevant, list(sources.known), sources.get, root)
+            chosen = set(relevant)
+            drivers = [p for p in files if p not in chosen and p.suffix in (".py", ".ipynb")]
+            work = groups(relevant, list(sources.known), sources.get, root, drivers)
             raw += self.analyse_all(work, sources, root, result)
         codes = {r.code for r in self.rules}
         ignores = PerFileIgnores(settings)
@@ -204,15 +206,16 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
     from .rules import ALL_RULES
 
     project = Project({p: data for p in group if (data := sources.get(p)) is not None}, root, texts)
-    for path in group:
-        if path in project.sources and is_relevant(project.sources[path]):
+    for path in group:  # relevant files, the modules they import and the scripts that import them
+        if path in project.sources:
             project.run(path)
     findings: list = []
     hidden: list[bool] = []
     warnings: list[str] = []
-    for path, msg in project.errors.items():
-        findings.append(_file_error(path, msg, texts.cell_maps.get(path)))
-        hidden.append(False)
+    for path, messages in [(p, [m]) for p, m in project.errors.items()] + list(project.left_out.items()):
+        for msg in messages:
+            findings.append(_file_error(path, msg, texts.cell_maps.get(path)))
+            hidden.append(False)
     for state in project.modules.values():
         lines = state.text.splitlines()
         for rule in ALL_RULES:

@@ -89,4 +89,4 @@ def test_parse_errors_name_the_cell_and_cpythons_reason(tmp_path):
                                            new_code_cell("image = # YOUR CODE HERE")])
     (finding,) = json.loads(cnnlint("--format", "json", "nb.ipynb", cwd=tmp_path).stdout)
     assert (finding["code"], finding["cell"], finding["line"]) == ("CNN000", 3, 1)
-    assert finding["message"] == "cannot parse: invalid syntax (cell 3, line 1, column 9)"
+    assert finding["message"] == "cannot parse: invalid syntax; this cell is left out of the analysis (cell 3, line 1, column 9)"

@@ -269,6 +269,7 @@ class Dataset(Value):
     files: str | None = None  # a flow_from_* iterator: its .classes/.filenames are in file order
     single: bool = False  # Dataset.from_tensors: one element
     sliced: bool = False  # Dataset.from_tensor_slices, not batched since: elements are single items
+    reshuffles: str | None = None  # each pass in a new order: what shuffles it (image_dataset_from_directory)
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,16 @@ class Predictions(Value):
     """What a model returned: which model, and whether the inputs came in shuffled order."""
 
     model: Any = field(compare=False)
-    shuffled: bool | None = None
+    shuffled: bool | None = None  # the inputs came in shuffled order (not file order)
+    reshuffled: bool | None = None  # ... in an order another pass over the same data does not repeat
+
+
+@dataclass(frozen=True)
+class PassLabels(Value):
+    """Labels taken in one pass over a dataset that reshuffles on every pass: another pass (the one
+    ``model.predict(ds)`` makes) sees the images in another order."""
+
+    source: str  # "image_dataset_from_directory", "Dataset.shuffle"
 
 
 @dataclass(frozen=True)
@@ -451,7 +461,8 @@ def join(a: Value, b: Value) -> Value:
         return DictVal(None, joined((a.values() or (a.item,)) + (b.values() or (b.item,))))
     if isinstance(a, Dataset) and isinstance(b, Dataset):
         return Dataset(join(a.element, b.element), a.shuffled if a.shuffled == b.shuffled else None,
-                       a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced)
+                       a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced,
+                       a.reshuffles if a.reshuffles == b.reshuffles else None)
     return UNKNOWN
 
 

@@ -9,6 +9,7 @@ records what reached it; the rules judge those records.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
 
@@ -869,7 +870,11 @@ class Interpreter:
         values = [self.eval(node.left, env)] + [self.eval(t.comparator, env) for t in node.comparisons]
         effects.compared(self, node, values)
         predictions = [v for v in values if isinstance(v, Predictions)]
-        return predictions[0] if predictions else UNKNOWN
+        if predictions:
+            return predictions[0]
+        if all(isinstance(v, Const) for v in values):  # if MODEL == "vgg16":, if split is not None:
+            return _compare_constants([v.value for v in values], [type(t.operator).__name__ for t in node.comparisons])
+        return UNKNOWN
 
     def eval_Attribute(self, node: cst.Attribute, env: Env) -> Value:
         owner = self.eval(node.value, env)
@@ -980,6 +985,19 @@ def _truth(value: Value, node: cst.BaseExpression) -> bool | None:
         except Exception:
             return None
     return None
+
+
+_COMPARE = {"Equal": operator.eq, "NotEqual": operator.ne, "LessThan": operator.lt, "GreaterThan": operator.gt,
+            "LessThanEqual": operator.le, "GreaterThanEqual": operator.ge, "Is": operator.is_,
+            "IsNot": operator.is_not, "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b}
+
+
+def _compare_constants(values: list, operators: list[str]) -> Value:
+    """``a < b == c`` on constants, as Python evaluates it; unknown when it would raise."""
+    try:
+        return Const(all(_COMPARE[op](a, b) for a, op, b in zip(values, operators, values[1:])))
+    except Exception:
+        return UNKNOWN
 
 
 def _float_array(value: Value | None) -> bool:

@@ -21,6 +21,7 @@ from ..ipython import mask_ipython
 from ..groups import module_names
 from ..sources import display_path, real
 from .positions import TooDeep, index, positions
+from .recover import left_out
 from .walk import children, walk
 from .facts import UNKNOWN, Function, ModuleRef, Value
 from .interpreter import Env, Event, Interpreter, Renormalised, Sink
@@ -189,6 +190,12 @@ def cpython_reason(text: str) -> tuple[str, int, int]:
 LIBCST_ONLY = "valid Python that libcst cannot parse"
 
 
+def cpython_problem(text: str) -> tuple[str, int, int] | None:
+    """CPython's syntax error, or None when CPython parses the text."""
+    message, line, column = cpython_reason(text)
+    return None if message == LIBCST_ONLY else (message, line, column)
+
+
 class Project:
     """All modules of one lint run, indexed by their dotted names."""
 
@@ -198,6 +205,7 @@ class Project:
         self.root = root
         self.modules: dict[Path, ModuleState] = {}
         self.errors: dict[Path, str] = {}  # files that cannot be parsed: CNN000
+        self.left_out: dict[Path, list[str]] = {}  # cells or statements that cannot be parsed: CNN000 each
         self.internal: dict[Path, str] = {}  # analysis bugs: a warning, never a crash
         self.by_name: dict[str, list[Path]] = {}
         for path in sources:
@@ -220,8 +228,15 @@ class Project:
         except ValueError as e:
             self.errors[path] = str(e)
             return None
+        name = names[-1] if names else path.stem
+        cells = getattr(self.decode, "cell_maps", {}).get(path)
         try:
-            state = parse_tolerant(path, text, names[-1] if names else path.stem)
+            try:
+                state = parse_tolerant(path, text, name)
+            except SyntaxProblem as e:
+                state = self.parse_without_unparsable(path, text, name, cells)
+                if state is None:
+                    raise
         except SyntaxProblem as e:
             self.errors[path] = f"cannot parse: {e} (line {e.line}, column {e.column})"
             return None
@@ -234,9 +249,25 @@ class Project:
         except Exception as e:  # libcst raises a few other errors on odd input
             self.errors[path] = f"cannot parse: {type(e).__name__}: {_one_line(e)}"
             return None
-        state.cells = getattr(self.decode, "cell_maps", {}).get(path)
+        state.cells = cells
         state.project = self
         self.modules[path] = state
+        return state
+
+    def parse_without_unparsable(self, path: Path, text: str, name: str, cells) -> ModuleState | None:
+        """The module without the cells (or top-level statements) that do not parse, each reported."""
+        masked = mask_ipython(text)
+        found = left_out(masked, cpython_problem, cells.starts if cells is not None else None)
+        if found is None:
+            return None
+        kept, dropped = found
+        try:
+            state = parse(path, kept, name)
+        except (cst.ParserSyntaxError, TooDeep, RecursionError):
+            return None
+        unit = "this cell" if cells is not None else "this statement"
+        self.left_out[path] = [f"cannot parse: {message}; {unit} is left out of the analysis "
+                               f"(line {line}, column {column})" for message, line, column in dropped]
         return state
 
     def run(self, path: Path) -> ModuleState | None:

@@ -26,6 +26,7 @@ from ..facts import (
     ModuleRef,
     FileOrder,
     Opaque,
+    PassLabels,
     PathStr,
     Predictions,
     Super,
@@ -99,15 +100,23 @@ def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
     compared(interp, c.node, c.args + list(c.kwargs.values()))
     if isinstance(func, ModuleRef):
         effect = lookup(func.qualname)
-        if effect is not None:
-            return effect(replace(c, qualname=canonical(func.qualname)))
-        predictions = c.arg(0, None)
         name = canonical(func.qualname)
+        labels = ordered_labels(c.arg(0, None))
+        if effect is not None:
+            result = effect(replace(c, qualname=name))
+            if result is UNKNOWN and labels is not None and name.startswith(("numpy.", "tensorflow.")):
+                return labels  # np.concatenate(labels), np.array(labels)
+            return result
+        predictions = c.arg(0, None)
         if isinstance(predictions, Predictions) and name.startswith(("numpy.", "tensorflow.")):
             if name.rsplit(".", 1)[-1] == "argmax":
                 argmax_over_units(interp, c, predictions, c.const(1, "axis", None))
             return predictions  # np.argmax(preds, axis=1), np.round(preds), tf.squeeze(preds)...
+        if labels is not None and name.startswith(("numpy.", "tensorflow.")):
+            return labels  # np.concatenate([y for x, y in ds]), np.argmax(labels, axis=1)
         return UNKNOWN
+    if isinstance(func, Bound) and isinstance(func.obj, (PassLabels, FileOrder)):
+        return func.obj  # labels.numpy(), labels.argmax(axis=1)
     if isinstance(func, Bound) and isinstance(func.obj, Predictions):
         if func.name == "argmax":
             argmax_over_units(interp, c, func.obj, c.const(0, "axis", None))
@@ -149,8 +158,19 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     if method in ("fit", "fit_generator") and isinstance(validation, (Dataset, TupleVal, Image)):
         c.interp.sink(c, model, method, validation, keyword="validation_data")
     if method.startswith(("predict", "__call__")):
-        return Predictions(model, x.shuffled if isinstance(x, Dataset) else False)
+        if isinstance(x, Dataset):
+            return Predictions(model, x.shuffled, bool(x.reshuffles))
+        return Predictions(model, False, False)
     return UNKNOWN
+
+
+def ordered_labels(value: Value) -> Value | None:
+    """Labels in an order of their own, alone or in a list (``[y for x, y in ds]``)."""
+    if isinstance(value, (PassLabels, FileOrder)):
+        return value
+    if isinstance(value, ListVal) and isinstance(value.item, (PassLabels, FileOrder)):
+        return value.item
+    return None
 
 
 def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
@@ -160,11 +180,15 @@ def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
 
 
 def compared(interp: "Interpreter", node, values) -> None:
-    """Predictions of a shuffled generator put next to labels in file order (CNN404)."""
-    shuffled = [v for v in values if isinstance(v, Predictions) and v.shuffled]
+    """Predictions of a shuffled generator put next to labels in file order, or predictions of a pass
+    over a reshuffling dataset next to labels of another pass (CNN404)."""
+    predictions = [v for v in values if isinstance(v, Predictions)]
     ordered = [v for v in values if isinstance(v, FileOrder)]
-    if shuffled and ordered:
+    other_pass = [v for v in values if isinstance(v, PassLabels)]
+    if ordered and any(p.shuffled for p in predictions):
         interp.event("shuffled-order", node, labels=ordered[0].what, source=ordered[0].source)
+    elif other_pass and any(p.reshuffled for p in predictions):
+        interp.event("reshuffled-order", node, source=other_pass[0].source)
 
 
 def model_method(model: Model, name: str, c: "Call") -> Value:
@@ -209,7 +233,7 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
         return Bound(owner, name)
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
         return FileOrder(name, owner.files)
-    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr)):
+    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, PassLabels, FileOrder)):
         return Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module
     if env is not None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Opaque, Partial, Step, TupleVal, Value
+from ..facts import (RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Opaque, Partial, PassLabels, Step, TupleVal,
+                     Value)
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
 from .models import normalising_op
@@ -57,7 +58,7 @@ def flow_from_files(call) -> Value:
     shuffled = call.const(None, "shuffle", True)
     method = call.node.func.attr.value if hasattr(call.node.func, "attr") else "flow_from_directory"
     return Dataset(TupleVal((generated(call, image), UNKNOWN)), shuffled if isinstance(shuffled, bool) else None,
-                   files=method)
+                   files=method, reshuffles=method if shuffled is True else None)
 
 
 @method("datagen", "flow")
@@ -90,7 +91,11 @@ def image_dataset_from_directory(call) -> Value:
         image = image.but(batched=False)
     shuffled = call.const(None, "shuffle", True)
     element = image if call.const(None, "labels", "inferred") is None else TupleVal((image, UNKNOWN))
-    return Dataset(element, shuffled if isinstance(shuffled, bool) else None)
+    ds = Dataset(element, shuffled if isinstance(shuffled, bool) else None,
+                 reshuffles="image_dataset_from_directory" if shuffled is True else None)
+    if call.const(None, "subset", None) == "both":  # (training, validation)
+        return ListVal(ds, items=(ds, ds))
+    return ds
 
 
 # -- tf.data ----------------------------------------------------------------------------------
@@ -148,39 +153,57 @@ def from_tensors(call) -> Value:
     return Dataset(call.arg(0, "tensors"), single=True)
 
 
+def pass_element(ds: Dataset) -> Value:
+    """An element as one pass over the dataset sees it: when every pass is in a new order, its labels
+    are in that pass's order only."""
+    element = ds.element
+    if ds.reshuffles and isinstance(element, TupleVal) and len(element.items) >= 2:
+        labels = PassLabels(ds.reshuffles)
+        return TupleVal((element.items[0],) + tuple(labels if v is UNKNOWN else v for v in element.items[1:]))
+    return element
+
+
 @method("dataset", "map")
 def dataset_map(call) -> Value:
     ds: Dataset = call.receiver
     fn = call.arg(0, "map_func")
-    args = list(ds.element.items) if isinstance(ds.element, TupleVal) else [ds.element]
+    element = pass_element(ds)
+    args = list(element.items) if isinstance(element, TupleVal) else [element]
     result = call.interp.call(fn, replace(call, args=args, kwargs={}, indirect=True))
-    return Dataset(sliced(result) if ds.sliced else result, ds.shuffled, sliced=ds.sliced)
+    return replace(ds, element=sliced(result) if ds.sliced else result, single=False, files=None)
 
 
 @method("dataset", "batch", "padded_batch")
 def dataset_batch(call) -> Value:
-    return Dataset(rebatched(call.receiver.element), call.receiver.shuffled)
+    return replace(call.receiver, element=rebatched(call.receiver.element), sliced=False, single=False)
 
 
 @method("dataset", "shuffle")
 def dataset_shuffle(call) -> Value:
-    return replace(call.receiver, shuffled=True)
+    again = call.const(None, "reshuffle_each_iteration", True)
+    return replace(call.receiver, shuffled=True, reshuffles="Dataset.shuffle" if again is True else None)
+
+
+@method("dataset", "cache")
+def dataset_cache(call) -> Value:
+    """After the first pass a cached dataset replays it: its order no longer changes."""
+    return replace(call.receiver, reshuffles=None)
 
 
 @method("dataset", "unbatch")
 def dataset_unbatch(call) -> Value:
-    return Dataset(unbatched(call.receiver.element), call.receiver.shuffled)
+    return replace(call.receiver, element=unbatched(call.receiver.element))
 
 
 @method("dataset", "repeat")
 def dataset_repeat(call) -> Value:
     ds: Dataset = call.receiver
     if ds.single and isinstance(ds.element, Image) and ds.element.batched is False:  # one image, over and over
-        return Dataset(ds.element.but(repeated=True), ds.shuffled)
+        return replace(ds, element=ds.element.but(repeated=True))
     return ds
 
 
-@method("dataset", "prefetch", "cache", "take", "skip", "filter", "with_options", "apply",
+@method("dataset", "prefetch", "take", "skip", "filter", "with_options", "apply",
         "as_numpy_iterator", "__iter__")
 def dataset_same(call) -> Value:
     return call.receiver
@@ -189,7 +212,7 @@ def dataset_same(call) -> Value:
 def element_of(value: Value) -> Value:
     """What iterating over a value yields."""
     if isinstance(value, Dataset):
-        return value.element
+        return pass_element(value)
     if isinstance(value, ListVal):
         return value.item if value.item is not None else UNKNOWN
     if isinstance(value, TupleVal) and value.items:
