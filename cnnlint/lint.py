@@ -16,6 +16,7 @@ from .cache import Cache
 from .config import Settings
 from .groups import groups
 from .rules import BY_CODE, Rule, matches
+from .rules.alternatives import real_runs
 from .sources import SourceError, Texts, decode, discover, display_path, escaped, is_relevant, read, real
 
 if TYPE_CHECKING:
@@ -218,28 +219,29 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
             hidden.append(False)
     for state in project.modules.values():
         lines = state.text.splitlines()
+        reports = []
         for rule in ALL_RULES:
             if rule.check is None:
                 continue
             try:
-                reported = list(rule.check(state))
+                reports += [(rule.code, record, getattr(record, "node", record), message, offered)
+                            for record, message, *offered in rule.check(state)]
             except Exception as e:
                 warnings.append(f"internal error in {rule.code} on {state.display}: {type(e).__name__}: {e}")
-                continue
-            for node, message, *offered in reported:
-                try:
-                    line, col, end_line, end_col = state.span(node)
-                except KeyError:
-                    continue  # a node of another module: reported there
-                suppressed = _suppressed(lines, line, rule.code)
-                cell = None
-                if state.cells is not None:
-                    cell, in_cell = state.cells.locate(line)
-                    line, end_line = in_cell, in_cell + end_line - line
-                fix = offered[0] if offered and keep_fixes else None
-                findings.append(Finding(state.display, line, col, end_line, end_col, rule.code, rule.name,
-                                        one_line(message), cell, fix))
-                hidden.append(suppressed)
+        for code, _, node, message, offered in real_runs(state, reports):
+            try:
+                line, col, end_line, end_col = state.span(node)
+            except KeyError:
+                continue  # a node of another module: reported there
+            suppressed = _suppressed(lines, line, code)
+            cell = None
+            if state.cells is not None:
+                cell, in_cell = state.cells.locate(line)
+                line, end_line = in_cell, in_cell + end_line - line
+            fix = offered[0] if offered and keep_fixes else None
+            findings.append(Finding(state.display, line, col, end_line, end_col, code, BY_CODE[code].name,
+                                    one_line(message), cell, fix))
+            hidden.append(suppressed)
     warnings += [f"internal error while analysing {display_path(p)}: {msg}" for p, msg in project.internal.items()]
     if not keep_fixes:
         findings = [f.as_dict() for f in findings]
@@ -377,7 +379,10 @@ def one_line(message: str) -> str:
     (``predict(np.stack([\n x,\n]))``), hold control characters (an ANSI escape in a string) or be
     thousands of characters long, but every output format promises one finding per line."""
     message = re.sub(r"\s*\n\s*", " ", message)
-    message = re.sub(rf"`([^`]{{{MAX_QUOTE},}})`", lambda m: f"`{m.group(1)[:MAX_QUOTE - 3]}...`", message)
+    parts = message.split("`")  # the odd parts are quoted code (an even count of backticks)
+    if len(parts) % 2 == 1:
+        message = "`".join(p[:MAX_QUOTE - 3] + "..." if i % 2 and len(p) >= MAX_QUOTE else p
+                           for i, p in enumerate(parts))
     return escaped(message)
 
 

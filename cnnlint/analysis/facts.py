@@ -430,10 +430,53 @@ class Opaque(Value):
     kind: str
 
 
+class Alternative(NamedTuple):
+    """One alternative of a choice the code makes: the choice (``by``), which way it went, in words."""
+
+    by: Any  # what decides: the condition's text of an if, a dict's key expression, a loop
+    label: str  # which way: "false", "'vgg16'", "VGG16"
+    words: str  # for messages, with {} for the label(s): "when `args.checkpoint is not None` is {}"
+    of: int = 2  # how many ways the choice has
+
+
+@dataclass(frozen=True)
+class Choice(Value):
+    """One of several values, by a choice the code makes at run time: a model picked in an if/else,
+    a dict of constructors indexed by a command-line argument, the item of a loop over a list.
+    Each alternative is a possible run; alternatives of the same choice (``by``) go together."""
+
+    by: Any
+    options: tuple[tuple[Alternative, Value], ...]
+
+    def values(self) -> tuple[Value, ...]:
+        return tuple(v for _, v in self.options)
+
+
+# What makes a choice worth following path by path: the model, or the preprocessing applied.
+def worth_choosing(value: Value) -> bool:
+    return isinstance(value, (Model, Choice)) or (isinstance(value, ModuleRef) and "applications" in value.qualname)
+
+
+def choose(by: Any, options: list[tuple[Alternative, Value]]) -> Value:
+    """A choice between values; one value when they are all the same."""
+    first = options[0][1]
+    if all(v is first or v == first for _, v in options[1:]):
+        return first
+    return Choice(by, tuple(options))
+
+
 def join(a: Value, b: Value) -> Value:
     """The value that holds on both paths."""
     if a is b or a == b:
         return a
+    if isinstance(a, Choice) and isinstance(b, Choice) and a.by == b.by \
+            and [o for o, _ in a.options] == [o for o, _ in b.options]:
+        return Choice(a.by, tuple((o, join(x, y)) for (o, x), (_, y) in zip(a.options, b.options)))
+    if isinstance(a, Model) and isinstance(b, Model) and a.expects is not None and b.expects is not None \
+            and replace(a.expects, model="") == replace(b.expects, model=""):
+        # two models that expect the same (VGG16 or VGG19): what they expect still holds
+        name = a.name if a.name == b.name else f"{a.name} or {b.name}"
+        return Model(name, replace(a.expects, model=name), line=a.line)
     if isinstance(a, Image) and isinstance(b, Image):
         if a.blank != b.blank:  # a batch before and after it is filled: what it is filled with counts
             return a if b.blank else b

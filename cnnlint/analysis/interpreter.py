@@ -9,6 +9,7 @@ records what reached it; the rules judge those records.
 """
 from __future__ import annotations
 
+import itertools
 import operator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
@@ -18,7 +19,9 @@ import libcst as cst
 from . import arithmetic, effects
 from .facts import (
     UNKNOWN,
+    Alternative,
     Bound,
+    Choice,
     ClassVal,
     Const,
     Dataset,
@@ -30,17 +33,19 @@ from .facts import (
     Loc,
     MethodRef,
     Model,
-    Partial,
     ModuleRef,
+    Partial,
     PathStr,
     Predictions,
     Step,
     Super,
     TupleVal,
     Value,
+    choose,
     image_of,
     join,
     joined,
+    worth_choosing,
 )
 from .walk import walk
 
@@ -48,7 +53,10 @@ if TYPE_CHECKING:
     from .project import ModuleState, Project
 
 MAX_DEPTH = 8
-MAX_UNROLL = 16
+MAX_UNROLL = 32  # a loop over a literal list of up to this many items runs once per item
+# Choices followed path by path: at most this many combinations at one call, this many choices deep.
+MAX_COMBINATIONS = 32
+MAX_CHOICES = 3
 # Nested loops multiply the work: each loop runs its body twice (or once per item), so 20 nested
 # loops would run the innermost body a million times. The runs of all enclosing loops together
 # stay under MAX_REPEAT; a loop that would exceed it runs its body once, on the joined state.
@@ -78,6 +86,7 @@ class Sink:
     function: cst.CSTNode | None = None  # the enclosing function definition, None at module level
     stale: bool = False  # the image was loaded in an enclosing loop over files without using its variable
     result_unused: bool = False  # predictions only looked at for their shape, or not at all
+    context: tuple[Alternative, ...] = ()  # the alternatives of the run it was seen in (a model chosen in an if)
 
 
 @dataclass
@@ -87,6 +96,7 @@ class Event:
     kind: str
     node: cst.CSTNode
     details: dict
+    context: tuple[Alternative, ...] = ()
 
 
 @dataclass
@@ -96,6 +106,7 @@ class Renormalised:
     node: cst.CSTNode
     before: Image
     step: Step
+    context: tuple[Alternative, ...] = ()
 
 
 class Env:
@@ -126,6 +137,23 @@ def join_envs(envs: Iterable[Env | None]) -> Env | None:
     for e in live[1:]:
         for name, value in e.vars.items():
             out.vars[name] = join(out.vars[name], value) if name in out.vars else value
+    return out
+
+
+def choose_envs(paths: list[tuple[Alternative, Env | None]]) -> Env | None:
+    """The paths of one choice (if/else, try/except) joined, except for what the choice picks: a name
+    bound to different models (or preprocess functions) on different paths holds all of them, each
+    with the alternative it comes from."""
+    live = [(alt, env) for alt, env in paths if env is not None]
+    if len(live) < 2:
+        return live[0][1] if live else None
+    out = join_envs(env for _, env in live)
+    for name in out.vars:
+        values = [env.vars.get(name) for _, env in live]
+        if any(v is None for v in values) or all(v is values[0] for v in values):
+            continue
+        if any(worth_choosing(v) for v in values):
+            out.vars[name] = choose(live[0][0].by, [(alt, v) for (alt, _), v in zip(live, values)])
     return out
 
 
@@ -234,6 +262,7 @@ class Interpreter:
         self._assigned: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
         self._generators: dict[int, tuple[cst.CSTNode, bool]] = {}
         self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
+        self.context: list[Alternative] = []  # the alternatives of the run being followed
 
     # -- where we are -------------------------------------------------------
     @property
@@ -265,13 +294,13 @@ class Interpreter:
             unused = method.startswith(("predict", "__call__")) and id(at) in self.module.unused_results()
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
                                           self.module.display, arg_node, self.frames[-1].function,
-                                          self.in_loop(seen.stale_loop), unused))
+                                          self.in_loop(seen.stale_loop), unused, tuple(self.context)))
 
     def event(self, kind: str, node: cst.CSTNode, **details) -> None:
-        self.module.events.append(Event(kind, node, details))
+        self.module.events.append(Event(kind, node, details, tuple(self.context)))
 
     def renormalised(self, at: cst.CSTNode, before: Image, step: Step) -> None:
-        self.module.renormalised.append(Renormalised(at, before, step))
+        self.module.renormalised.append(Renormalised(at, before, step, tuple(self.context)))
 
     # -- running modules and functions --------------------------------------
     def run_module(self, state: "ModuleState") -> None:
@@ -506,7 +535,9 @@ class Interpreter:
             return self.exec_orelse(orelse, env)
         body_out = self.exec_block(stmt.body.body, env.copy())
         else_out = self.exec_orelse(orelse, env.copy())
-        return join_envs([body_out, else_out])
+        condition = " ".join(self.module.code(stmt.test).split())
+        return choose_envs([(Alternative(("if", condition), "true", f"when `{condition}` is {{}}"), body_out),
+                            (Alternative(("if", condition), "false", f"when `{condition}` is {{}}"), else_out)])
 
     def exec_orelse(self, orelse, env: Env) -> Env | None:
         if orelse is None:
@@ -558,12 +589,18 @@ class Interpreter:
         self.repeat *= len(items)
         try:
             current: Env | None = env
-            for item in items:
+            iterated = " ".join(self.module.code(stmt.iter).split())
+            for index, item in enumerate(items):
                 if current is None:
                     break
                 frame.continues = []
                 self.assign(stmt.target, item, current)
-                current = join_envs([self.exec_block(stmt.body.body, current)] + frame.continues)
+                label = _describe(item, index)
+                self.context.append(Alternative(("loop", id(stmt)), label, f"for {{}} in `{iterated}`", len(items)))
+                try:
+                    current = join_envs([self.exec_block(stmt.body.body, current)] + frame.continues)
+                finally:
+                    self.context.pop()
             if stmt.orelse is not None and current is not None:
                 current = self.exec_block(stmt.orelse.body.body, current)
             return join_envs([current] + frame.breaks)
@@ -609,16 +646,19 @@ class Interpreter:
 
     def exec_Try(self, stmt: cst.Try, env: Env) -> Env | None:
         body_out = self.exec_block(stmt.body.body, env.copy())
+        by = ("try", self.line(stmt))
         outs = []
         if stmt.orelse is not None and body_out is not None:
             body_out = self.exec_block(stmt.orelse.body.body, body_out)
-        outs.append(body_out)
-        for handler in stmt.handlers:
+        ways = 1 + len(stmt.handlers)
+        outs.append((Alternative(by, "succeeds", f"when the try at line {self.line(stmt)} {{}}", ways), body_out))
+        for i, handler in enumerate(stmt.handlers):
             start = join_envs([env, body_out]) or env.copy()
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 start.vars[handler.name.name.value] = UNKNOWN
-            outs.append(self.exec_block(handler.body.body, start))
-        out = join_envs(outs)
+            alternative = Alternative(by, "fails", f"when the try at line {self.line(stmt)} {{}}", ways)
+            outs.append((alternative, self.exec_block(handler.body.body, start)))
+        out = choose_envs(outs)
         if stmt.finalbody is not None:
             out = self.exec_block(stmt.finalbody.body.body, out or env.copy()) if out is not None else None
         return out
@@ -821,7 +861,13 @@ class Interpreter:
             return self.eval(node.body, env)
         if taken is False:
             return self.eval(node.orelse, env)
-        return join(self.eval(node.body, env), self.eval(node.orelse, env))
+        body, orelse = self.eval(node.body, env), self.eval(node.orelse, env)
+        if worth_choosing(body) or worth_choosing(orelse):
+            condition = " ".join(self.module.code(node.test).split())
+            by = ("if", condition)
+            return choose(by, [(Alternative(by, "true", f"when `{condition}` is {{}}"), body),
+                               (Alternative(by, "false", f"when `{condition}` is {{}}"), orelse)])
+        return join(body, orelse)
 
     def eval_NamedExpr(self, node: cst.NamedExpr, env: Env) -> Value:
         value = self.eval(node.value, env)
@@ -864,7 +910,12 @@ class Interpreter:
     def eval_BinaryOperation(self, node: cst.BinaryOperation, env: Env) -> Value:
         left = self.eval(node.left, env)
         right = self.eval(node.right, env)
-        return arithmetic.binary(self, node, left, type(node.operator).__name__, right)
+        op = type(node.operator).__name__
+        if isinstance(left, Choice) != isinstance(right, Choice):  # preprocessed by a chosen function, / 255
+            choice, other = (left, right) if isinstance(left, Choice) else (right, left)
+            return choose(choice.by, [(alt, arithmetic.binary(self, node, v, op, other) if choice is left
+                                       else arithmetic.binary(self, node, other, op, v)) for alt, v in choice.options])
+        return arithmetic.binary(self, node, left, op, right)
 
     def eval_Comparison(self, node: cst.Comparison, env: Env) -> Value:
         values = [self.eval(node.left, env)] + [self.eval(t.comparator, env) for t in node.comparisons]
@@ -878,6 +929,8 @@ class Interpreter:
 
     def eval_Attribute(self, node: cst.Attribute, env: Env) -> Value:
         owner = self.eval(node.value, env)
+        if isinstance(owner, Choice):  # model.predict of a model chosen in an if: one per alternative
+            return choose(owner.by, [(alt, effects.attribute(self, v, node.attr.value)) for alt, v in owner.options])
         return effects.attribute(self, owner, node.attr.value)
 
     def eval_Subscript(self, node: cst.Subscript, env: Env) -> Value:
@@ -890,6 +943,8 @@ class Interpreter:
                 sl = el.slice
                 parts = [self.eval(p, env) if p is not None else Const(None) for p in (sl.lower, sl.upper, sl.step)]
                 indices.append(slice(*[p.value if isinstance(p, Const) else UNKNOWN for p in parts]))
+        if isinstance(owner, Choice):
+            return choose(owner.by, [(alt, effects.subscript(self, node, v, indices)) for alt, v in owner.options])
         return effects.subscript(self, node, owner, indices)
 
     def eval_Call(self, node: cst.Call, env: Env) -> Value:
@@ -931,10 +986,48 @@ class Interpreter:
         return Super(cls, env.lookup(params[0].name.value) or UNKNOWN)
 
     def call(self, func: Value, call: Call) -> Value:
+        choices = [v for v in [func, *call.args, *call.kwargs.values()] if isinstance(v, Choice)]
+        if choices:
+            return self.call_each(func, call, choices)
         result = self.call_value(func, call)
         if result is UNKNOWN and call.args:  # a layer from another package on a symbolic tensor
             return effects.symbolic_through(call.args) or UNKNOWN
         return result
+
+    def call_each(self, func: Value, call: Call, choices: list[Choice]) -> Value:
+        """A call with a chosen model or function among its values: run once per alternative, each run
+        recording what it sees under its alternatives. Choices made together (the same ``by``) stay
+        together; independent ones combine, up to MAX_COMBINATIONS runs."""
+        by_choice: dict = {}
+        for c in choices:
+            by_choice.setdefault(c.by, [alt for alt, _ in c.options])
+        combinations = 1
+        for alternatives in by_choice.values():
+            combinations *= len(alternatives)
+        if combinations > MAX_COMBINATIONS or len(self.context) + len(by_choice) > MAX_CHOICES:
+            return UNKNOWN  # too many runs to follow: what is chosen is unknown
+
+        def pick(value: Value, picked: dict) -> Value | None:
+            if not isinstance(value, Choice):
+                return value
+            alternative = picked[value.by]
+            return next((v for alt, v in value.options if alt.label == alternative.label), None)
+
+        results: list[tuple[tuple[Alternative, ...], Value]] = []
+        for combination in itertools.product(*by_choice.values()):
+            picked = {alt.by: alt for alt in combination}
+            concrete = [pick(v, picked) for v in [func, *call.args]]
+            kwargs = {k: pick(v, picked) for k, v in call.kwargs.items()}
+            if None in concrete or None in kwargs.values():
+                continue  # this dict has no such key: not a run
+            self.context.extend(combination)
+            try:
+                results.append((combination, self.call(concrete[0], replace(call, args=concrete[1:], kwargs=kwargs))))
+            finally:
+                del self.context[len(self.context) - len(combination):]
+        if len(by_choice) == 1 and results:
+            return choose(choices[0].by, [(combination[0], value) for combination, value in results])
+        return joined(value for _, value in results) or UNKNOWN
 
     def call_value(self, func: Value, call: Call) -> Value:
         if isinstance(func, Function):
@@ -998,6 +1091,19 @@ def _compare_constants(values: list, operators: list[str]) -> Value:
         return Const(all(_COMPARE[op](a, b) for a, op, b in zip(values, operators, values[1:])))
     except Exception:
         return UNKNOWN
+
+
+def _describe(item: Value, index: int) -> str:
+    """An item of a loop, in words: a model by its name, a string as written, else its position."""
+    if isinstance(item, Model):
+        return item.name
+    if isinstance(item, Const) and isinstance(item.value, (str, int, float)):
+        return repr(item.value)
+    if isinstance(item, ModuleRef):
+        return item.qualname.rsplit(".", 1)[-1]
+    if isinstance(item, TupleVal) and item.items:
+        return _describe(item.items[0], index)
+    return f"item {index + 1}"
 
 
 def _float_array(value: Value | None) -> bool:

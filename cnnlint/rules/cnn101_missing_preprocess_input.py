@@ -11,7 +11,7 @@ def check(module):
                 advice = f"convert them to RGB (cv2.cvtColor(..., cv2.COLOR_BGR2RGB)), then apply {hint}"
             else:
                 advice = f"apply {hint} first"
-            yield sink.node, f"{expected(sink)}, but {got(sink)}; {advice}"
+            yield sink, f"{expected(sink)}, but {got(sink)}; {advice}"
 
 
 RULE = Rule("CNN101", "missing-preprocess-input",

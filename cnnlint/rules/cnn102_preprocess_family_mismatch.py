@@ -16,7 +16,7 @@ def check(module):
             hint = sink.model.expects.preprocess_hint
             fix = f"; use {hint}" if hint else "; feed it 0..255 pixels" if sink.model.expects.scale.hi == 255 \
                 else "; scale the pixels to [0, 1] instead"
-            yield sink.node, f"{expected(sink)}, but {got(sink)}{fix}", family_fix(sink, module)
+            yield sink, f"{expected(sink)}, but {got(sink)}{fix}", family_fix(sink, module)
 
 
 def family_fix(sink, module):

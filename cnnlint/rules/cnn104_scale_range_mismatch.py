@@ -8,7 +8,7 @@ def check(module):
         if scale_verdict(sink) == "CNN104":
             hint = sink.model.expects.preprocess_hint
             fix = f"; use {hint} on 0..255 pixels instead" if hint else ""
-            yield sink.node, f"{expected(sink)}, but {got(sink)}{fix}"
+            yield sink, f"{expected(sink)}, but {got(sink)}{fix}"
 
 
 RULE = Rule("CNN104", "scale-range-mismatch",

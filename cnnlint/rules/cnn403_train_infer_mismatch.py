@@ -22,7 +22,7 @@ def check(module):
             continue
         scale, where = trained[id(model)]
         if not scale.same(sink.seen.scale):
-            yield sink.node, (f"the model was trained on {scale.describe()} (fit at {where.text(module.display)}), "
+            yield sink, (f"the model was trained on {scale.describe()} (fit at {where.text(module.display)}), "
                               f"but `{sink.arg}` holds {sink.seen.scale.describe()}; prepare the images the same "
                               f"way for training and prediction")
 

@@ -13,12 +13,12 @@ SHUFFLES = {
 def check(module):
     for event in module.events:
         if event.kind == "shuffled-order":
-            yield event.node, (
+            yield event, (
                 f"the predictions come from a {event.details['source']} generator that shuffles (shuffle=True is "
                 f"the default), but its .{event.details['labels']} are in file order: they do not line up; create "
                 f"the evaluation generator with shuffle=False")
         elif event.kind == "reshuffled-order":
-            yield event.node, (
+            yield event, (
                 f"the predictions come from one pass over a dataset that is shuffled again on every pass "
                 f"({SHUFFLES.get(event.details['source'], event.details['source'])}), and the labels from "
                 f"another pass: they do not line up; create the dataset with shuffle=False, or collect labels "

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ...knowledge import knowledge
 from ..facts import (
     UNKNOWN,
+    Alternative,
     Bound,
     Checkpoint,
     ClassVal,
@@ -33,7 +34,9 @@ from ..facts import (
     Symbolic,
     TupleVal,
     Value,
+    choose,
     joined,
+    worth_choosing,
 )
 from ..names import canonical
 from . import datasets, files, images, models, pipelines, scikit
@@ -83,6 +86,8 @@ def in_place(func: Value) -> bool:
 
 
 def kind_of(value: Value) -> str | None:
+    if isinstance(value, DictVal):
+        return "dict"
     if isinstance(value, Image):
         return value.container or "image"
     if isinstance(value, Dataset):
@@ -233,7 +238,8 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
         return Bound(owner, name)
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
         return FileOrder(name, owner.files)
-    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, PassLabels, FileOrder)):
+    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, PassLabels, FileOrder,
+                          DictVal)):
         return Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module
     if env is not None:
@@ -288,7 +294,14 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
                 return owner.get(key.value)
             except TypeError:  # an unhashable key
                 return UNKNOWN
-        return joined(owner.values() or ()) or UNKNOWN if owner.items is not None else owner.get(None)
+        if owner.items is None:
+            return owner.get(None)
+        if any(worth_choosing(v) for _, v in owner.items):  # MODELS[args.arch]: each entry a possible run
+            text = " ".join(interp.module.code(node.slice[0].slice.value).split())
+            by = ("key", text)
+            return choose(by, [(Alternative(by, repr(k), f"when `{text}` is {{}}", len(owner.items)), v)
+                               for k, v in owner.items])
+        return joined(owner.values()) or UNKNOWN
     if isinstance(owner, Dataset) and len(indices) == 1 and isinstance(indices[0], Const) \
             and isinstance(indices[0].value, int):
         return owner.element  # gen[0]: a Keras generator's batch (x, y)

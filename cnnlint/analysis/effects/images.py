@@ -340,6 +340,8 @@ def stacked(items: Value) -> Value:
     if isinstance(item, Image) and item.batched is False:
         repeated = True if isinstance(items, ListVal) and items.repeated else item.repeated
         return item.but(batched=True, container="array", repeated=repeated)
+    if isinstance(item, Image) and item.batched:  # batches of one stacked: (n, 1, h, w, c)
+        return item.but(batched=None, size=None, container="array")
     return UNKNOWN
 
 
@@ -504,6 +506,13 @@ def path_object(call):
 @method("pathlib.Path", "glob", "rglob", "iterdir")
 def path_glob(call):
     return ListVal(PathStr())
+
+
+@function("numpy.{rollaxis,moveaxis,swapaxes,transpose}", "tensorflow.transpose")
+def axes_moved(call):
+    """The same values with their axes moved: the value facts stay, the shape facts do not."""
+    image = call.arg(0, "a")
+    return image.but(batched=None, size=None, channels=None) if isinstance(image, Image) else UNKNOWN
 
 
 @function("numpy.squeeze", "tensorflow.squeeze")

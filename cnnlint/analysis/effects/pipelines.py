@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import (RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Opaque, Partial, PassLabels, Step, TupleVal,
-                     Value)
+from ..facts import (RAW, UNKNOWN, Const, Dataset, DataGen, DictVal, Image, ListVal, Opaque, Partial, PassLabels, Step,
+                     TupleVal, Value, joined)
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
 from .models import normalising_op
@@ -225,6 +225,38 @@ def element_of(value: Value) -> Value:
     if isinstance(value, Image) and value.batched:
         return value.but(batched=False)
     return UNKNOWN
+
+
+# -- dicts ---------------------------------------------------------------------------------------
+@method("dict", "items")
+def dict_items(call) -> Value:
+    d: DictVal = call.receiver
+    if d.items is None:
+        return ListVal(TupleVal((UNKNOWN, d.item if d.item is not None else UNKNOWN)))
+    pairs = tuple(TupleVal((Const(k), v)) for k, v in d.items)
+    return ListVal(joined(pairs), items=pairs)
+
+
+@method("dict", "values")
+def dict_values(call) -> Value:
+    d: DictVal = call.receiver
+    if d.items is None:
+        return ListVal(d.item)
+    return ListVal(joined(d.values()), items=d.values())
+
+
+@method("dict", "keys")
+def dict_keys(call) -> Value:
+    d: DictVal = call.receiver
+    return Const(tuple(k for k, _ in d.items)) if d.items is not None and all(
+        isinstance(k, (str, int)) for k, _ in d.items) else ListVal(UNKNOWN)
+
+
+@method("dict", "get")
+def dict_get(call) -> Value:
+    key = call.arg(0, "key")
+    found = call.receiver.get(key.value) if isinstance(key, Const) else UNKNOWN
+    return found if found is not UNKNOWN else call.arg(1, "default", UNKNOWN)
 
 
 @function("functools.partial")
