@@ -465,6 +465,9 @@ def choose(by: Any, options: list[tuple[Alternative, Value]]) -> Value:
     return Choice(by, tuple(options))
 
 
+INDEX = Opaque("int")  # a whole number of unknown value: a loop counter over range(), len(x)
+
+
 def join(a: Value, b: Value) -> Value:
     """The value that holds on both paths."""
     if a is b or a == b:

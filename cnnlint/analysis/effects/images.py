@@ -24,7 +24,9 @@ from ..facts import (
     Symbolic,
     TupleVal,
     Value,
+    INDEX,
     join,
+    joined,
 )
 from ..arithmetic import binary
 from .files import written_size
@@ -339,9 +341,9 @@ def stacked(items: Value) -> Value:
             item = join(item, other)
     if isinstance(item, Image) and item.batched is False:
         repeated = True if isinstance(items, ListVal) and items.repeated else item.repeated
-        return item.but(batched=True, container="array", repeated=repeated)
-    if isinstance(item, Image) and item.batched:  # batches of one stacked: (n, 1, h, w, c)
-        return item.but(batched=None, size=None, container="array")
+        # images of whatever size their files had stack only if the files share one size: unknown here
+        size = None if item.size == NATIVE else item.size
+        return item.but(batched=True, container="array", repeated=repeated, size=size)
     return UNKNOWN
 
 
@@ -355,6 +357,9 @@ def np_array(call):
         return Array(given or inferred, values)
     if isinstance(obj, (ListVal, TupleVal)):
         result = stacked(obj)
+        item = obj.item if isinstance(obj, ListVal) else joined(obj.items)
+        if result is UNKNOWN and isinstance(item, Image) and item.batched:  # batches of one: (n, 1, h, w, c)
+            result = item.but(batched=None, size=None, container="array")
     elif isinstance(obj, Image):
         result = obj.but(container="array")
     else:
@@ -638,10 +643,10 @@ def subscript_image(image: Image, indices: list) -> Value:
         return cropped(image.but(batched=False), indices[1:])
     if image.batched is False and 2 <= len(indices) <= 3 and all(isinstance(i, slice) for i in indices):
         return cropped(image, indices)  # img[y:y + 64, x:x + 64, :3]
-    if len(indices) == 1 and isinstance(indices[0], C) and isinstance(indices[0].value, int):
+    if len(indices) == 1 and (isinstance(indices[0], C) and isinstance(indices[0].value, int) or indices[0] == INDEX):
         return image.but(batched=False) if image.batched else image.but(batched=None, size=None)
-    if len(indices) == 1 and not isinstance(indices[0], slice):
-        return image.but(batched=False) if image.batched else UNKNOWN
+    if len(indices) == 1 and not isinstance(indices[0], slice):  # x[idx]: one image, or a shuffled batch
+        return image.but(batched=None) if image.batched else UNKNOWN
     return image.but(size=None, batched=None) if any(isinstance(i, slice) for i in indices) else UNKNOWN
 
 

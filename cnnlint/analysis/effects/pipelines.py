@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import (RAW, UNKNOWN, Const, Dataset, DataGen, DictVal, Image, ListVal, Opaque, Partial, PassLabels, Step,
+from ..facts import (INDEX, RAW, UNKNOWN, Const, Dataset, DataGen, DictVal, Image, ListVal, Opaque, Partial, PassLabels, Step,
                      TupleVal, Value, joined)
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
@@ -289,7 +289,20 @@ def builtin_map(call) -> Value:
 
 @function("builtins.enumerate")
 def builtin_enumerate(call) -> Value:
-    return ListVal(TupleVal((UNKNOWN, element_of(call.arg(0)))))
+    return ListVal(TupleVal((INDEX, element_of(call.arg(0)))))
+
+
+@function("builtins.range", "numpy.arange")
+def builtin_range(call) -> Value:
+    """Whole numbers: ``x[i]`` for ``i in range(len(x))`` is one item of x."""
+    return ListVal(INDEX) if call.qualname == "builtins.range" else UNKNOWN
+
+
+@function("builtins.len", "random.randint", "random.randrange", "numpy.random.randint", "numpy.random.choice")
+def whole_number(call) -> Value:
+    if call.qualname.startswith("numpy.random") and "size" in call.kwargs or len(call.args) > 2:
+        return UNKNOWN  # an array of them
+    return INDEX
 
 
 @function("builtins.zip")
