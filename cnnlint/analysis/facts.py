@@ -364,17 +364,19 @@ class ClassVal(Value):
         return {b.qualname for cls in self.mro() for b in cls.bases if isinstance(b, ModuleRef)}
 
 
-@dataclass
+@dataclass(eq=False)
 class Instance(Value):
-    """An object of a class defined in the project; attributes are shared by all its instances."""
+    """An object of a class defined in the project, with its own attributes (``self.model = ...``);
+    what it does not set comes from the class."""
 
     cls: ClassVal
+    attrs: dict[str, Value] = field(default_factory=dict)
 
     def __hash__(self) -> int:
-        return id(self.cls)
+        return id(self)
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Instance) and other.cls is self.cls
+    def attr(self, name: str) -> Value | None:
+        return self.attrs[name] if name in self.attrs else self.cls.attr(name)
 
 
 @dataclass(frozen=True)
@@ -501,6 +503,9 @@ def join(a: Value, b: Value) -> Value:
         if a.item is None or b.item is None:
             return ListVal(a.item if b.item is None else b.item, a.repeated and b.repeated)
         return ListVal(join(a.item, b.item), a.repeated and b.repeated)
+    if isinstance(a, Instance) and isinstance(b, Instance) and a.cls is b.cls:
+        names = a.attrs.keys() & b.attrs.keys()
+        return Instance(a.cls, {n: join(a.attrs[n], b.attrs[n]) for n in names})
     if isinstance(a, DictVal) and isinstance(b, DictVal):
         if a.items is not None and b.items is not None and [k for k, _ in a.items] == [k for k, _ in b.items]:
             return DictVal(tuple((k, join(x, y)) for (k, x), (_, y) in zip(a.items, b.items)))

@@ -263,6 +263,7 @@ class Interpreter:
         self._generators: dict[int, tuple[cst.CSTNode, bool]] = {}
         self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
         self.context: list[Alternative] = []  # the alternatives of the run being followed
+        self.abstract_loops = 0  # loops being run on joined states (not once per item)
 
     # -- where we are -------------------------------------------------------
     @property
@@ -306,13 +307,16 @@ class Interpreter:
     def run_module(self, state: "ModuleState") -> None:
         self.frames.append(Frame(state))
         try:
-            self.exec_block(state.tree.body, state.env)
+            end = self.exec_block(state.tree.body, state.env)
+            if end is not None and end is not state.env:  # after a top-level if: what importers see
+                state.env.vars.update(end.vars)
         finally:
             self.frames.pop()
 
     def analyse_functions(self, state: "ModuleState") -> None:
         """Run every function body not yet run with unknown arguments (entry points, routes, methods)."""
         done: set[int] = set()
+        instances: dict[int, Instance] = {}  # one object per class, its __init__ run first
         while True:
             pending = [f for f in state.functions if id(f.node) not in done]
             if not pending:
@@ -326,7 +330,7 @@ class Interpreter:
                 args: list[Value] = []
                 owner = state.owners.get(id(fn.node))
                 if owner is not None:
-                    args.append(Instance(owner))
+                    args.append(instances.setdefault(id(owner), Instance(owner)))
                 self.call_function(fn, args, {}, memo=False)
 
     def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value], memo: bool = True) -> Value:
@@ -426,7 +430,11 @@ class Interpreter:
                 added = self.eval(value.args[-1].value, env)
                 if method == "extend":
                     added = effects.element_of(added)
-                env.vars[target] = ListVal(join(current.item, added) if current.item is not None else added)
+                item = join(current.item, added) if current.item is not None else added
+                # appended once per run (not in a loop followed abstractly): the list's items stay known
+                items = current.items + (added,) if method == "append" and current.items is not None \
+                    and not self.abstract_loops else None
+                env.vars[target] = ListVal(item, items=items)
                 return env
             if isinstance(current, Image) and method in effects.MUTATING_METHODS:
                 self.eval(value, env)
@@ -495,6 +503,9 @@ class Interpreter:
             exported = getattr(source, "env", None)
             if exported is not None:
                 env.vars.update({k: v for k, v in exported.vars.items() if not k.startswith("_")})
+                self.module.star_modules += [m for m in source.star_modules if m not in self.module.star_modules]
+            elif isinstance(source, ModuleRef):  # from tensorflow.keras.applications import *
+                self.module.star_modules.append(source.qualname)
             return env
         for alias in stmt.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else self.module.code(alias.name)
@@ -620,6 +631,7 @@ class Interpreter:
         frame = self.frames[-1]
         saved = frame.breaks, frame.continues, self.repeat
         frame.breaks, frame.continues = [], []
+        self.abstract_loops += 1
         twice = self.repeat * 2 <= MAX_REPEAT
         self.repeat *= 2 if twice else 1
         try:
@@ -643,6 +655,7 @@ class Interpreter:
             return join_envs([out] + frame.breaks)
         finally:
             frame.breaks, frame.continues, self.repeat = saved
+            self.abstract_loops -= 1
 
     def exec_Try(self, stmt: cst.Try, env: Env) -> Env | None:
         body_out = self.exec_block(stmt.body.body, env.copy())
@@ -705,7 +718,7 @@ class Interpreter:
                     whole = owner.attrs.get("layer_of", owner)
                     whole.trainable_history.append(bool(value.value))
             elif isinstance(owner, Instance):
-                attrs = owner.cls.attrs
+                attrs = owner.attrs
                 attrs[name] = join(attrs[name], value) if name in attrs else value
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, env)
@@ -749,6 +762,9 @@ class Interpreter:
             return value
         if name in BUILTINS:
             return ModuleRef("builtins." + name)
+        for module in self.module.star_modules:  # a name a library's star import brought in
+            if effects.lookup(f"{module}.{name}") is not None:
+                return ModuleRef(f"{module}.{name}")
         return UNKNOWN
 
     def eval_Ellipsis(self, node: cst.Ellipsis, env: Env) -> Value:

@@ -47,6 +47,7 @@ class ModuleState:
     state: str = "new"  # new -> running -> done
     cells: object = None  # a notebook's CellMap: lines of the joined cells -> (cell, line)
     _unused: set[int] | None = None
+    star_modules: list[str] = field(default_factory=list)  # libraries star-imported: their names resolve lazily
 
     @property
     def display(self) -> str:

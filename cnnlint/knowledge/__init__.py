@@ -8,6 +8,11 @@ from functools import cache
 from importlib import resources
 
 
+# The input sizes TF Hub image models are published for; other numbers in a handle are depths
+# (resnet_v2_152) or widths.
+HUB_SIZES = {96, 128, 160, 192, 224, 240, 256, 260, 299, 300, 320, 331, 380, 384, 448, 456, 480, 512, 528, 600}
+
+
 @dataclass(frozen=True)
 class Mode:
     """A preprocess_input mode: what it does to 0..255 RGB pixels."""
@@ -70,7 +75,7 @@ class Knowledge:
     @staticmethod
     def hub_size(handle: str) -> int | None:
         """The input size a TF Hub handle names, e.g. ``mobilenet_v2_100_224``."""
-        sizes = [int(n) for n in re.findall(r"_(\d{3})(?=/|_|$)", handle) if 96 <= int(n) <= 600]
+        sizes = [int(n) for n in re.findall(r"_(\d{3})(?=/|_|$)", handle) if int(n) in HUB_SIZES]
         return sizes[-1] if sizes else None  # mobilenet_v2_100_224: the width multiplier comes first
 
 

@@ -245,7 +245,7 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
     if env is not None:
         return env.vars.get(name, UNKNOWN)
     if isinstance(owner, Instance):
-        value = owner.cls.attr(name)
+        value = owner.attr(name)
         if value is not None:
             return value
         return Bound(owner, name) if owner.cls.method(name) is not None or name in SINK_METHODS else UNKNOWN
