@@ -516,3 +516,23 @@ model.fit(ds.map(lambda x, y: (tf.keras.applications.resnet_v2.preprocess_input(
 @pytest.mark.parametrize("expected, code", HUB_CASES.values(), ids=HUB_CASES.keys())
 def test_tf_hub(expected, code, codes):
     assert codes(code) == expected
+
+
+def test_defaults_are_evaluated_where_the_function_is_defined(tmp_path):
+    """Regression (StyleGAN2's dataset_tool.py): a method nobody calls, with lambdas as defaults, made
+    the analysis of uncalled functions evaluate the defaults outside any frame: IndexError."""
+    from cnnlint.lint import lint
+
+    (tmp_path / "tool.py").write_text(
+        "import numpy as np\n"
+        "from keras.applications import ResNet50\n"
+        "from keras.utils import img_to_array, load_img\n"
+        "class Exporter:\n"
+        "    def each(self, items, before=lambda x: x, after=lambda x: x, *, limit=len([1])):\n"
+        "        return [after(before(item)) for item in items]\n"
+        "def classify(path, model=ResNet50(weights='imagenet'),\n"
+        "             load=lambda p, size=(224, 224): img_to_array(load_img(p, target_size=size))):\n"
+        "    return model.predict(np.expand_dims(load(path), 0))\n")
+    result = lint([tmp_path])
+    assert result.warnings == []
+    assert [(f.line, f.code) for f in result.findings] == [(9, "CNN101")]  # the defaults are known values

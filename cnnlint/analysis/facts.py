@@ -266,6 +266,8 @@ class Function(Value):
     node: Any = field(repr=False)
     module: Any = field(repr=False)  # the ModuleState it was defined in
     closure: Any = field(default=None, repr=False)  # enclosing Env for nested functions
+    # parameter -> its default, evaluated where and when the def or lambda ran, as Python does
+    defaults: dict[str, Value] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
