@@ -93,6 +93,17 @@ UNCERTAIN = {
         ResNet50().predict(x)
         other = preprocess_input
     """,
+    # the name is bound again, as a parameter of a helper
+    "name-rebound": """
+        import numpy as np
+        from keras.applications import ResNet50
+        from keras.applications.xception import preprocess_input
+        from keras.utils import img_to_array, load_img
+        x = preprocess_input(img_to_array(load_img("a.jpg", target_size=(224, 224)))[None])
+        ResNet50().predict(x)
+        def prepare(batch, preprocess_input=None):
+            return batch
+    """,
     # the single image comes from a parameter: another caller could pass a batch
     "parameter": """
         import numpy as np
@@ -120,6 +131,23 @@ def test_uncertain_rewrites_are_not_offered(tmp_path, source):
     assert result.returncode == 1 and result.stdout  # still reported
     assert "0 fixed" in result.stderr
     assert (tmp_path / "app.py").read_text() == before
+
+
+def test_an_unrelated_correct_preprocess_input_does_not_block_the_import_fix(tmp_path):
+    """``mobilenet_v2.preprocess_input`` elsewhere is another name than the imported ``preprocess_input``."""
+    write_files(tmp_path, {"app.py": """\
+        import numpy as np
+        from keras.applications import ResNet50, MobileNetV2, mobilenet_v2
+        from keras.applications.inception_v3 import preprocess_input
+        from keras.utils import img_to_array, load_img
+        x = img_to_array(load_img("a.jpg", target_size=(224, 224)))[None]
+        ResNet50(weights="imagenet").predict(preprocess_input(x))
+        MobileNetV2(weights="imagenet").predict(mobilenet_v2.preprocess_input(x.copy()))
+    """})
+    first = cnnlint("--fix", "app.py", cwd=tmp_path)
+    assert (first.returncode, first.stdout) == (0, ""), first.stdout
+    assert "from keras.applications.resnet50 import preprocess_input\n" in (tmp_path / "app.py").read_text()
+    assert cnnlint("app.py", cwd=tmp_path).returncode == 0
 
 
 def test_changed_on_disk_is_not_overwritten(tmp_path):
