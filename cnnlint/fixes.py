@@ -38,9 +38,13 @@ class FileFix:
     display: str
     before: str
     after: str
-    fixed: int  # findings fixed
+    codes: tuple[tuple[str, str], ...]  # (code, name) of each finding fixed
     original: bytes = b""  # the file as read, to notice a change on disk before writing
     encoding: str = "utf-8"
+
+    @property
+    def fixed(self) -> int:
+        return len(self.codes)
 
     def write(self) -> None:
         write(self.path, self.after, self.original, self.encoding)

@@ -162,11 +162,7 @@ def test_changed_on_disk_is_not_overwritten(tmp_path):
     assert path.read_text() == "fixed = 1\n"
 
 
-def test_notebooks_and_broken_files_are_never_rewritten(tmp_path):
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    nbformat.write(new_notebook(cells=[new_code_cell(WRONG_FAMILY)]), str(tmp_path / "nb.ipynb"))
+def test_broken_files_are_never_rewritten(tmp_path):
     (tmp_path / "broken.py").write_text(WRONG_FAMILY + "print 'py2'\n")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     result = cnnlint("--fix", ".", cwd=tmp_path)

@@ -18,6 +18,7 @@ class Rule:
     name: str
     summary: str
     check: Check | None  # None: reported by the driver itself (CNN000)
+    default: bool = True  # selected unless the configuration says otherwise; False: only when selected
 
     @property
     def filename(self) -> str:

@@ -26,7 +26,7 @@ def family_fix(sink, module):
 
     step = sink.seen.steps[-1]
     hint = sink.model.expects.preprocess_hint
-    if step.callee is None or hint is None or step.loc.path != module.display or module.cells is not None:
+    if step.callee is None or hint is None or step.loc.path != module.display:
         return None
     for other in module.sinks:  # all models fed by this call must want the same family
         if any(s.callee is step.callee for s in other.seen.steps):
