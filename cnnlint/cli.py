@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -219,7 +220,7 @@ def _report(result, out, fmt: str, configs, statistics: bool, show_suppressed: b
     else:
         shown = sorted(result.findings + result.suppressed, key=lambda f: f.sort_key()) if show_suppressed \
             else result.findings
-        WRITERS[fmt](shown, out, configs.rules())
+        WRITERS[fmt](shown, out, [r for r in configs.rules() if not r.runtime])  # CNN900 is cnnlint run's
     out.flush()
 
 
@@ -289,19 +290,28 @@ def rule(code: str | None, show_all: bool) -> None:
 @main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.option("-m", "module", is_flag=True, help="SCRIPT is a module name, run as `python -m` would.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
-              help="text goes to standard error; json to standard output, after the script's own output.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="text goes to standard error; json to standard output, alone (the script's own standard "
+                   "output then goes to standard error, unless -o is given).")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the report to this file instead.")
-@click.option("--html", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--html", type=click.Path(path_type=Path),
               help="Also write a self-contained page with the histograms of what reached each model.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="The pyproject.toml to read [tool.cnnlint] from (default: the nearest one).")
+@click.option("--select", multiple=True, callback=_codes, help="Only these codes or prefixes, as for lint.")
+@click.option("--extend-select", multiple=True, callback=_codes, help="Add these codes or prefixes, as for lint.")
+@click.option("--ignore", multiple=True, callback=_codes, help="Skip these codes or prefixes, as for lint.")
 @click.argument("script")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def run(module: bool, fmt: str, output: Path | None, html: Path | None, script: str, args: tuple[str, ...]) -> int:
-    """Run SCRIPT with its model calls watched, then report what reached each model.
+def run(module: bool, fmt: str, output: Path | None, html: Path | None, config_path: Path | None, select,
+        extend_select, ignore, script: str, args: tuple[str, ...]) -> int:
+    """Run SCRIPT (or a notebook's code cells) with its model calls watched, then report what reached each model.
 
     Like `coverage run`: the script runs as __main__ with ARGS as its sys.argv. Exit status:
-    the script's own when it failed, else 1 when a problem was observed, else 0.
+    the script's own when it failed, else 1 when a problem was observed, else 0; 2 when the
+    report cannot be written.
     """
+    from .config import Configs, ConfigError, Overrides
     from .runtime.watch import RuntimeUnavailable, require_tensorflow
 
     try:
@@ -310,12 +320,24 @@ def run(module: bool, fmt: str, output: Path | None, html: Path | None, script: 
         raise click.UsageError(str(e)) from None
     if not module and not os.path.isfile(script):
         raise click.UsageError(f"no such script: {script}")
+    for path in (output, html):  # before the script runs, not after an hour of it
+        _check_writable(path)
+    try:  # a broken configuration stops the run before it starts
+        configs = Configs(Overrides(select, extend_select or (), ignore or ()), config_path)
+        configs.for_path(Path(script) if not module else Path.cwd())
+    except ConfigError as e:
+        raise click.UsageError(str(e)) from None
     import json
 
+    from .runtime.program import ProgramError
     from .runtime.run import run as run_script
 
     output, html = (p.resolve() if p is not None else None for p in (output, html))  # the script may chdir
-    status, report = run_script(script, list(args), module)
+    try:
+        with _stdout_to_stderr(fmt == "json" and output is None):  # stdout holds the JSON report alone
+            status, report = run_script(script, list(args), module, configs)
+    except ProgramError as e:
+        raise click.UsageError(str(e)) from None
     if report is None:  # a process the script forked: only the first one reports
         return status
     text = json.dumps(report.as_dict(), indent=2) + "\n" if fmt == "json" else str(report) + "\n"
@@ -332,5 +354,42 @@ def run(module: bool, fmt: str, output: Path | None, html: Path | None, script: 
             write(report, html, script)
     except (OSError, ValueError) as e:
         click.echo(f"cnnlint: error: cannot write the report: {e}", err=True)
-        return status or 2
+        return 2
     return status or (1 if report.findings else 0)
+
+
+def _check_writable(path: Path | None) -> None:
+    """A report file must be writable where it is asked for: checked before the script runs."""
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        reason = "it is a folder"
+    elif not folder.is_dir():
+        reason = f"no such folder: {folder}"
+    elif not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        reason = "permission denied"
+    else:
+        return
+    raise click.UsageError(f"cannot write the report to {path}: {reason}")
+
+
+@contextmanager
+def _stdout_to_stderr(active: bool):
+    """While the script runs, what it writes to standard output (file descriptor 1, so its child
+    processes too) goes to standard error."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        try:
+            sys.stdout.flush()
+        except (ValueError, OSError):  # the script closed it
+            pass
+        os.dup2(saved, 1)
+        os.close(saved)

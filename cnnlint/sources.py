@@ -49,6 +49,10 @@ class CellMap:
         i = bisect.bisect_right(self.starts, line) - 1
         return self.cells[i], line - self.starts[i] + 1
 
+    def line_of(self, cell: int, line: int) -> int:
+        """The line of the joined text where a cell's line is (``locate`` the other way)."""
+        return self.starts[self.cells.index(cell)] + line - 1
+
 
 class Texts:
     """Decoded sources, on demand: ``.py`` as Python decodes them, ``.ipynb`` as their code cells in order."""
@@ -277,11 +281,28 @@ def _token_nesting(text: str) -> int:
 
 
 def notebook_program(data: bytes) -> tuple[str, CellMap]:
-    """The code cells of a notebook as one program, with IPython syntax masked.
+    """The code cells of a notebook as one program, with IPython syntax masked; nothing for a
+    notebook whose kernel is not Python (R, Julia...)."""
+    nb = read_notebook(data)
+    language = kernel_language(nb)
+    if language is not None and not language.lower().startswith("python"):
+        return "", CellMap((1,), (1,))
+    parts: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    line = 1
+    for number, source in code_cells(nb):
+        source = mask_ipython(dedent_cell(source)).rstrip("\n") + "\n"
+        starts.append(line)
+        numbers.append(number)
+        parts.append(source)
+        line += source.count("\n")
+    return "".join(parts), CellMap(tuple(starts) or (1,), tuple(numbers) or (1,))
 
-    Read with nbformat's reader (imported only when a notebook is linted): nbformat 4 and 3
-    both work, and nothing is validated beyond what the analysis needs.
-    """
+
+def read_notebook(data: bytes) -> dict:
+    """A notebook's JSON, read with nbformat's reader (imported only when a notebook is read):
+    nbformat 4 and 3 both work, and nothing is validated beyond what cnnlint needs."""
     import nbformat.reader
 
     try:
@@ -297,18 +318,17 @@ def notebook_program(data: bytes) -> tuple[str, CellMap]:
         raise SourceError(f"cannot parse notebook: {message}") from None
     if not isinstance(nb, dict):
         raise SourceError("cannot parse notebook: the top level is not a JSON object")
-    language = kernel_language(nb)
-    if language is not None and not language.lower().startswith("python"):
-        return "", CellMap((1,), (1,))  # an R, Julia... notebook: no Python to read
+    return nb
+
+
+def code_cells(nb: dict) -> list[tuple[int, str]]:
+    """(number among all cells, 1-based; source with \\n line endings) of each code cell, in order."""
     cells = nb.get("cells")
     if cells is None and isinstance(nb.get("worksheets"), list):  # nbformat 3
         cells = [c for w in nb["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])]
     if not isinstance(cells, list):
         raise SourceError("cannot parse notebook: it has no list of cells")
-    parts: list[str] = []
-    starts: list[int] = []
-    numbers: list[int] = []
-    line = 1
+    out = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -316,12 +336,8 @@ def notebook_program(data: bytes) -> tuple[str, CellMap]:
         source = "".join(source) if isinstance(source, list) else source
         if not isinstance(source, str):
             raise SourceError(f"cannot parse notebook: cell {number} has no text source")
-        source = mask_ipython(dedent_cell(source.replace("\r\n", "\n"))).rstrip("\n") + "\n"
-        starts.append(line)
-        numbers.append(number)
-        parts.append(source)
-        line += source.count("\n")
-    return "".join(parts), CellMap(tuple(starts) or (1,), tuple(numbers) or (1,))
+        out.append((number, source.replace("\r\n", "\n")))
+    return out
 
 
 def kernel_language(nb: dict) -> str | None:
