@@ -161,12 +161,16 @@ class Run:
 
     def selects(self, finding: Finding) -> bool:
         """Whether the settings of the finding's file select its code and do not ignore it there."""
-        settings = self.configs.for_path(Path(finding.path))
+        codes, ignores = self.choice(finding.path)
+        return finding.code in codes and not ignores(finding)
+
+    def choice(self, path: str) -> tuple[frozenset[str], PerFileIgnores]:
+        """The codes selected for a file (as reported), and its per-file ignores."""
+        settings = self.configs.for_path(Path(path))
         if id(settings) not in self.choices:
             rules = self.rules if self.rules is not None else settings.rules
             self.choices[id(settings)] = frozenset(r.code for r in rules), PerFileIgnores(settings)
-        codes, ignores = self.choices[id(settings)]
-        return finding.code in codes and not ignores(finding)
+        return self.choices[id(settings)]
 
     def check_directives(self, hidden: list[Finding], result: Result) -> list[Finding]:
         """Codes in suppression comments that are no rule (a warning), and, where CNN001 is selected,
@@ -182,8 +186,7 @@ class Run:
             where = f"{escaped(entry['path'])}:{cell}{d.line}"
             result.notices += [f"{where}: unknown rule code {c!r} in a {d.name} comment"
                                for c in suppressions.unknown(d, BY_CODE)]
-            settings = self.configs.for_path(Path(entry["path"]))
-            selected = {r.code for r in (self.rules if self.rules is not None else settings.rules)}
+            selected = self.choice(entry["path"])[0]
             message = suppressions.unused_message(d, used.get((entry["path"], entry["cell"], d.line), set()), selected,
                                                   BY_CODE)
             if message is not None:
