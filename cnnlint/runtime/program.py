@@ -38,7 +38,7 @@ class Program:
         try:
             data = read(path)
             if not typed.endswith(".ipynb"):
-                return cls(typed, path, data, decode(data))
+                return cls(typed, path, data, _text(data))
             nb = read_notebook(data)
             language = kernel_language(nb)
             if language is not None and not language.lower().startswith("python"):
@@ -90,3 +90,12 @@ class Program:
             raise
         ast.increment_lineno(tree, self.cells.line_of(number, 1) - 1)
         return compile(tree, self.path, "exec", dont_inherit=True)
+
+
+def _text(data: bytes) -> str:
+    """A script's text, for its noqa comments and call lines: as Python decodes it, whatever its size
+    (python, not cnnlint's analysis, runs it: a file the linter would not analyse still runs)."""
+    try:
+        return decode(data)
+    except SourceError:
+        return data.decode("utf-8", errors="replace")

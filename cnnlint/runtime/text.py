@@ -46,7 +46,7 @@ def summary(report) -> str:
     if found:
         text = f"{plural(len(found), 'problem')}, seen at " + (f"{at} of {calls}" if at != len(sites) else calls)
     else:
-        text = f"No problem seen at {calls}"
+        text = f"No problem seen at {calls}" if sites else "No Keras model was called"
     hidden = report.suppressed
     if hidden:
         text += f" ({len(hidden)} suppressed)"
