@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,13 @@ class FileFix:
     display: str
     before: str
     after: str
-    fixed: int  # findings fixed
+    codes: tuple[tuple[str, str], ...]  # (code, name) of each finding fixed
     original: bytes = b""  # the file as read, to notice a change on disk before writing
     encoding: str = "utf-8"
+
+    @property
+    def fixed(self) -> int:
+        return len(self.codes)
 
     def write(self) -> None:
         write(self.path, self.after, self.original, self.encoding)
@@ -154,13 +159,41 @@ def names_in(node: cst.CSTNode) -> set[str]:
     return found
 
 
-def count_names(tree: cst.Module, name: str) -> int:
+def bindings_and_uses(tree: cst.Module, name: str) -> int:
+    """How often the variable ``name`` is bound (imports, assignments, definitions, parameters) or used.
+
+    Attribute names (``resnet50.preprocess_input``), keyword arguments (``f(preprocess_input=...)``)
+    and module paths in imports are other things that happen to be spelled the same: not counted.
+    """
     count = 0
 
     class Count(cst.CSTVisitor):
         def visit_Name(self, n: cst.Name) -> None:
             nonlocal count
             count += n.value == name
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            n.value.visit(self)
+            return False
+
+        def visit_Arg(self, n: cst.Arg) -> bool:
+            n.value.visit(self)
+            return False
+
+        def visit_ImportAlias(self, n: cst.ImportAlias) -> bool:
+            nonlocal count
+            if n.asname is not None:
+                bound = n.asname.name.value if isinstance(n.asname.name, cst.Name) else None
+            else:  # import a.b binds a; from m import b binds b
+                bound = get_full_name_for_node(n.name).split(".")[0]
+            count += bound == name
+            return False
+
+        def visit_ImportFrom(self, n: cst.ImportFrom) -> bool:
+            if not isinstance(n.names, cst.ImportStar):
+                for alias in n.names:
+                    alias.visit(self)
+            return False
 
     tree.visit(Count())
     return count

@@ -71,15 +71,16 @@ def affine(op: str, k: float, image_on_left: bool) -> tuple[float, float] | None
     return None
 
 
-def scale_op(mul: float, add: float, what: str, loc):
-    """An op that scales image values; replayable inside a model's front."""
+def scale_op(mul: float, add: float, what: str, loc, kind: str = "scale"):
+    """An op that scales image values; replayable inside a model's front. ``kind``: "layer" for a
+    Rescaling layer (the advice is then another Rescaling)."""
 
     def apply(image: Value, interp, at) -> Value:
         if not isinstance(image, Image):
             return UNKNOWN
         new = image.scale.affine(mul, add) if image.scale is not None else None
         dtype = "float" if (mul != int(mul) or add != int(add) or image.dtype != "uint8") else image.dtype
-        return image.but(scale=new, steps=image.steps + (Step(what, loc),), dtype=dtype)
+        return image.but(scale=new, steps=image.steps + (Step(what, loc, kind=kind),), dtype=dtype)
 
     return apply
 
@@ -221,9 +222,16 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
             return image if image.base is not None else Symbolic(image.ops, None, opaque=True)
         # Mean arrays, other images, unknown numbers: the scale is no longer known.
         return image.but(scale=None, steps=image.steps)
-    text = f"{_SYMBOL[op]} {k:g}" if image_on_left else f"{k:g} {_SYMBOL[op]}"
+    number = interp.module.code(_operand(node, image_on_left))  # as written: `/ 255.0`, `* (1 / 127.5)`
+    text = f"{_SYMBOL[op]} {number}" if image_on_left else f"{number} {_SYMBOL[op]}"
     step = scale_op(*coeffs, text, interp.loc(node))
     if isinstance(image, Symbolic):
         return image if image.base is not None else Symbolic(image.ops + (step,), None, image.opaque)
     return step(image, interp, node)
 
+
+def _operand(node, image_on_left: bool):
+    """The number's expression in ``x / 255.0``, ``255 - x`` or ``x /= 127.5``."""
+    if not hasattr(node, "left"):  # an augmented assignment
+        return node.value
+    return node.right if image_on_left else node.left

@@ -6,8 +6,8 @@ the branches disagree: that is how "precision first" is built in.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
@@ -93,11 +93,14 @@ class Loc(NamedTuple):
     cell: int | None = None  # notebooks: the cell, and line is the line within it
 
     def text(self, here: str) -> str:
-        """``line 9`` in the same file, ``utils.py:9`` in another; ``cell 4, line 2`` in a notebook."""
+        """``line 9`` in the same file; in another, ``utils.py:9`` beside it, ``app/utils.py:9`` below its
+        folder, else the path as shown (from the current folder); ``cell 4, line 2`` in a notebook."""
         where = f"cell {self.cell}, line {self.line}" if self.cell is not None else f"line {self.line}"
         if self.path == here:
             return where
-        return f"{Path(self.path).name}:{self.line}" if self.cell is None else f"{Path(self.path).name} {where}"
+        below = os.path.relpath(self.path, os.path.dirname(here) or ".")
+        other = self.path if below.startswith("..") else below
+        return f"{other}:{self.line}" if self.cell is None else f"{other} {where}"
 
 
 @dataclass(frozen=True)
@@ -326,6 +329,8 @@ class Function(Value):
     node: Any = field(repr=False)
     module: Any = field(repr=False)  # the ModuleState it was defined in
     closure: Any = field(default=None, repr=False)  # enclosing Env for nested functions
+    # parameter -> its default, evaluated where and when the def or lambda ran, as Python does
+    defaults: dict[str, Value] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(eq=False)

@@ -387,16 +387,11 @@ class Interpreter:
                 env.vars[name] = args[i]
             elif name in kwargs:
                 env.vars[name] = kwargs[name]
-            elif p.default is not None:
-                env.vars[name] = self.eval(p.default, fn.module.env)
             else:
-                env.vars[name] = UNKNOWN
+                env.vars[name] = fn.defaults.get(name, UNKNOWN)
         for p in params.kwonly_params:
             name = p.name.value
-            if name in kwargs:
-                env.vars[name] = kwargs[name]
-            else:
-                env.vars[name] = self.eval(p.default, fn.module.env) if p.default is not None else UNKNOWN
+            env.vars[name] = kwargs[name] if name in kwargs else fn.defaults.get(name, UNKNOWN)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 env.vars[star.name.value] = UNKNOWN
@@ -517,7 +512,7 @@ class Interpreter:
         for d in stmt.decorators:
             self.eval(d.decorator, env)
         closure = env if env is not self.module.env else None
-        fn = Function(stmt, self.module, closure)
+        fn = Function(stmt, self.module, closure, self.defaults(stmt.params, env))
         env.vars[stmt.name.value] = fn
         self.module.functions.append(fn)
         return env
@@ -868,7 +863,14 @@ class Interpreter:
         return DictVal(None, self.eval(node.value, inner))
 
     def eval_Lambda(self, node: cst.Lambda, env: Env) -> Value:
-        return Function(node, self.module, env if env is not self.module.env else None)
+        return Function(node, self.module, env if env is not self.module.env else None,
+                        self.defaults(node.params, env))
+
+    def defaults(self, params: cst.Parameters, env: Env) -> dict[str, Value]:
+        """The parameters' defaults, evaluated once, in the scope of the definition (not at each
+        call, where no frame may be running yet: functions nobody calls are analysed from the top)."""
+        return {p.name.value: self.eval(p.default, env)
+                for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
 
     def eval_IfExp(self, node: cst.IfExp, env: Env) -> Value:
         test = self.eval(node.test, env)

@@ -2,8 +2,8 @@
 
 Fix: name the model's own family instead, in ``keras.applications.<family>.preprocess_input``
 or in the ``from ...<family> import preprocess_input`` line. Offered only when every model
-this preprocess_input call feeds wants that same family, and the imported name is used
-nowhere else.
+this preprocess_input call feeds wants that same family, and the imported name is bound and
+used nowhere else (``resnet50.preprocess_input`` elsewhere is another name).
 """
 from ..knowledge import knowledge
 from .base import Rule
@@ -26,7 +26,7 @@ def family_fix(sink, module):
 
     step = sink.seen.steps[-1]
     hint = sink.model.expects.preprocess_hint
-    if step.callee is None or hint is None or step.loc.path != module.display or module.cells is not None:
+    if step.callee is None or hint is None or step.loc.path != module.display:
         return None
     for other in module.sinks:  # all models fed by this call must want the same family
         if any(s.callee is step.callee for s in other.seen.steps):
@@ -41,7 +41,7 @@ def family_fix(sink, module):
         return fixes.rename(callee.value.attr, family)
     if isinstance(callee, cst.Name):
         imported = _import_of(module.tree, callee.value)
-        if imported is not None and fixes.count_names(module.tree, callee.value) == 2:
+        if imported is not None and fixes.bindings_and_uses(module.tree, callee.value) == 2:
             return fixes.rename(imported, family)
     return None
 

@@ -20,7 +20,7 @@ def check(module):
 def fix(sink, module):
     from .. import fixes
 
-    if sink.arg_node is None or module.cells is not None:
+    if sink.arg_node is None:
         return None
     if any(s.node is sink.node and s.seen.batched is not False for s in module.sinks):
         return None

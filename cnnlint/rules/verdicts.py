@@ -77,5 +77,17 @@ def _mode_of(seen: Image) -> str | None:
     return None
 
 
+def rescaling_advice(expects) -> str:
+    """What a Rescaling layer in front of a model should become for the model to get its input."""
+    scale = expects.scale
+    if scale.mode is not None:  # caffe, torch: channel means (and BGR) that no Rescaling makes
+        return (f"; no Rescaling layer makes {scale.mode}-mode input: use {expects.preprocess_hint} on 0..255 "
+                "pixels instead (in a model, a Lambda layer)")
+    if scale.same(RAW):
+        return f"; remove the Rescaling layer: {expects.model} takes 0..255 pixels"
+    offset = f", offset={scale.lo:g}" if scale.lo else ""
+    return f"; use Rescaling(1.0 / {255 / (scale.hi - scale.lo):g}{offset}) instead"
+
+
 def size_text(size: tuple[int, int]) -> str:
     return f"{size[0]}x{size[1]}"

@@ -226,9 +226,11 @@ def rescaling(call) -> Value:
     scale, offset = call.const(0, "scale"), call.const(1, "offset", 0.0)
     if not isinstance(scale, (int, float)) or not isinstance(offset, (int, float)):
         return Layer("Rescaling", op=unknown_scale_op)
-    what = f"Rescaling({scale:g}" + (f", offset={offset:g})" if offset else ")")
-    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.loc),
-                                                   Step(what, call.loc)))
+    code = call.interp.module.code
+    written = ", ".join(f"{a.star}{a.keyword.value + '=' if a.keyword else ''}{code(a.value)}" for a in call.node.args)
+    what = f"Rescaling({written})"  # as written: Rescaling(1.0 / 255), not Rescaling(0.00392157)
+    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.loc, kind="layer"),
+                                                   Step(what, call.loc, kind="layer")))
 
 
 def normalising_op(op, step: Step):
