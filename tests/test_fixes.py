@@ -144,7 +144,8 @@ def test_an_unrelated_correct_preprocess_input_does_not_block_the_import_fix(tmp
         from keras.utils import img_to_array, load_img
         x = img_to_array(load_img("a.jpg", target_size=(224, 224)))[None]
         ResNet50(weights="imagenet").predict(preprocess_input(x))
-        MobileNetV2(weights="imagenet").predict(mobilenet_v2.preprocess_input(x.copy()))
+        y = img_to_array(load_img("b.jpg", target_size=(224, 224)))[None]  # x was preprocessed in place
+        MobileNetV2(weights="imagenet").predict(mobilenet_v2.preprocess_input(y))
     """})
     first = cnnlint("--fix", "app.py", cwd=tmp_path)
     assert (first.returncode, first.stdout) == (0, ""), first.stdout
