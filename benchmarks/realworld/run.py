@@ -146,6 +146,9 @@ def materialise(rows: list[dict], mirrors: Path, out: Path, clone: bool) -> list
 def lint_case(folder: Path, cnnlint: list[str]) -> set[str]:
     """The codes cnnlint reports for one case, linted on its own as one small project."""
     proc = subprocess.run(cnnlint + ["--format", "json", "--no-cache", str(folder)], capture_output=True, text=True)
+    for line in proc.stderr.splitlines():
+        if "internal error" in line:
+            print(f"{folder.name}: {line}", file=sys.stderr)
     try:
         return {f["code"] for f in json.loads(proc.stdout)}
     except ValueError:
