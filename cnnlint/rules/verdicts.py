@@ -141,5 +141,26 @@ def trained_on(sink: "Sink") -> Trained | None:
                    agreed([t.seen.order for t in earlier]), earlier[0].where())
 
 
+def needs(sink: "Sink", fact: str) -> str | None:
+    """What the model at this call needs, in words, for the rules about the image itself: a pre-trained
+    model by what it is, a model trained in the project by what its earlier fits gave it. ``fact``:
+    "channels" (3-channel RGB), "order" (RGB), "batch" (a batch axis). None when not known."""
+    expects = sink.model.expects
+    if expects is not None:
+        return {"channels": f"{expects.model} takes 3-channel RGB images",
+                "order": f"{expects.model} was trained on RGB images", "batch": expects.model}[fact]
+    trained = trained_on(sink) if sink.role != "train" else None
+    if trained is None:
+        return None
+    where = f"(fit at {trained.where.text(sink.path)})"
+    if fact == "channels" and trained.channels == 3:
+        return f"the model was trained on 3-channel images {where}"
+    if fact == "order" and trained.order == "RGB":
+        return f"the model was trained on RGB images {where}"
+    if fact == "batch":
+        return "the model"
+    return None
+
+
 def size_text(size: tuple[int, int]) -> str:
     return f"{size[0]}x{size[1]}"
