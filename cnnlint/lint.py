@@ -17,7 +17,7 @@ from .cache import Cache
 from .config import Configs, Settings
 from .groups import groups
 from .rules import BY_CODE, Rule, matches
-from .rules.alternatives import real_runs
+from .rules.alternatives import real_runs, same_input
 from .sources import (Ignorer, SourceError, Texts, decode, discover, display_path, escaped, is_relevant,
                       notebook_program, parses, read, real)
 
@@ -305,7 +305,7 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
                             for record, message, *offered in rule.check(state)]
             except Exception as e:
                 warnings.append(f"internal error in {rule.code} on {state.display}: {type(e).__name__}: {e}")
-        for code, _, node, message, offered in real_runs(state, reports):
+        for code, _, node, message, offered in same_input(state, real_runs(state, reports)):
             try:
                 line, col, end_line, end_col = state.span(node)
             except KeyError:
