@@ -74,13 +74,10 @@ class Knowledge:
 
     @staticmethod
     def hub_size(handle: str) -> int | None:
-        """The input size a TF Hub handle names (``mobilenet_v2_100_224``), else the size of the
-        architecture it names (``inception_v3``: 299)."""
+        """The input size a TF Hub handle names, e.g. ``mobilenet_v2_100_224``. A handle without one
+        (``imagenet/inception_v3/classification``) takes other sizes than its architecture's 299."""
         sizes = [int(n) for n in re.findall(r"_(\d{3})(?=/|_|$)", handle) if int(n) in HUB_SIZES]
-        if sizes:
-            return sizes[-1]  # mobilenet_v2_100_224: the width multiplier comes first
-        words = re.sub(r"[^a-z0-9]+", "_", handle.lower())
-        return next((size for arch, size in zoos()["hub_sizes"].items() if arch in words), None)
+        return sizes[-1] if sizes else None  # mobilenet_v2_100_224: the width multiplier comes first
 
 
 @cache
@@ -175,9 +172,9 @@ class ZooModel:
 
 @cache
 def zoos() -> dict[str, dict[str, ZooModel]]:
-    """``{"classification_models": {...}, "efficientnet": {...}, "weight_files": {...}, "hub_sizes": {...}}``."""
+    """``{"classification_models": {...}, "efficientnet": {...}, "weight_files": {...}}``."""
     data = tomllib.loads(resources.files(__package__).joinpath("zoos.toml").read_text("utf-8"))
-    out: dict = {"hub_sizes": dict(data.pop("hub_sizes"))}
+    out: dict = {}
     for zoo, table in data.items():
         out[zoo] = {name: ZooModel(m.get("model", name), m.get("application"), m.get("mode"), m.get("size"))
                     for name, m in table.items()}
