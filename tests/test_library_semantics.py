@@ -5,7 +5,6 @@ of ``out`` (its value range, or its standardisation) is compared with the real o
 """
 from __future__ import annotations
 
-import io
 import textwrap
 from pathlib import Path
 

@@ -21,7 +21,7 @@ from ..ipython import mask_ipython
 from ..groups import module_names, project_of
 from ..sources import display_path, real
 from .positions import TooDeep, index, positions
-from .effects.files import FileTable
+from .paths import FileTable
 from .recover import left_out
 from .walk import children, walk
 from .facts import UNKNOWN, Function, ModuleRef, Value
@@ -243,7 +243,7 @@ class Project:
         try:
             try:
                 state = parse_tolerant(path, text, name)
-            except SyntaxProblem as e:
+            except SyntaxProblem:
                 state = self.parse_without_unparsable(path, text, name, cells)
                 if state is None:
                     raise

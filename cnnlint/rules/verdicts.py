@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..analysis.effects.files import path_key
+from ..analysis.paths import path_key
 from ..analysis.facts import NATIVE, RAW, Const, Image, Loc, Scale, Step
 from ..knowledge import knowledge
 

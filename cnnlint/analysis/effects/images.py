@@ -31,7 +31,8 @@ from ..facts import (
     joined,
 )
 from ..arithmetic import binary
-from .files import path_key, written_size
+from ..paths import path_key
+from .files import written_size
 from .table import apply, dtype_name, function, method
 
 COLOR_MODES = {"rgb": 3, "grayscale": 1, "rgba": 4}

@@ -32,7 +32,7 @@ from ..facts import (
 from ..arithmetic import scale_op
 import posixpath
 
-from .files import path_key
+from ..paths import path_key
 from .images import resized
 from .table import apply, function
 

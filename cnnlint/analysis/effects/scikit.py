@@ -6,7 +6,7 @@ scikit-learn's scalers standardise or rescale whatever array they are fitted on.
 """
 from __future__ import annotations
 
-from ..facts import RAW, UNIT, UNKNOWN, Image, ListVal, Opaque, Scale, Step, TupleVal, Value
+from ..facts import RAW, UNIT, UNKNOWN, Image, Opaque, Scale, Step, TupleVal, Value
 from .images import known_size, loaded
 from .table import function, method
 
