@@ -1,0 +1,123 @@
+"""What the editor offers on a finding: its certain fix (the edits ``cnnlint --fix`` makes), a
+``# noqa: CODE`` comment on its line, every certain fix of the file at once (the code action kind
+``source.fixAll.cnnlint``, for fix-on-save), and the rule's page on hover.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Awaitable, Callable, Sequence
+
+from lsprotocol import types
+from pygls.workspace import PositionCodec
+
+from ..lint import NOQA, Finding
+from ..rules import BY_CODE
+from .diagnostics import SOURCE, Report, lines_of, position
+
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.cnnlint"
+KINDS = [types.CodeActionKind.QuickFix, FIX_ALL]
+
+Offload = Callable[..., Awaitable]  # runs a function off the event loop: await offload(fn, *args)
+
+
+async def code_actions(report: Report, uri: str, params: types.CodeActionParams, text: str, current: bool,
+                       codec: PositionCodec, offload: Offload) -> list[types.CodeAction]:
+    """The actions for the diagnostics of ``uri`` (a file or a cell) in the requested range.
+
+    ``text`` is the document (or cell) as it is now; fixes are offered only when it is still the
+    version ``report`` analysed (``current``), since their edits are against that text.
+    """
+    only = params.context.only
+    shown = [d for d in params.context.diagnostics if d.source == SOURCE]  # as the editor shows them now
+    actions = []
+    if wanted(types.CodeActionKind.QuickFix, only):
+        if report.linted.fixes is not None and current:
+            ours = {(d.code, _span(d.range)): f for d, f in report.diagnostics.get(uri, [])}
+            for diagnostic in shown:
+                finding = ours.get((diagnostic.code, _span(diagnostic.range)))
+                edits = await offload(fix_edits, report, [finding], codec) if finding and finding.fix else None
+                if edits:
+                    actions.append(_action(f"{finding.code}: {advice(finding)}", types.CodeActionKind.QuickFix,
+                                           uri, edits, [diagnostic], preferred=True))
+        noqa = {}  # one comment per line and code
+        for diagnostic in shown:
+            noqa.setdefault((diagnostic.range.start.line, diagnostic.code), diagnostic)
+        for diagnostic in noqa.values():
+            edit = noqa_edit(text, diagnostic, codec)
+            if edit is not None:
+                actions.append(_action(f"{diagnostic.code}: ignore on this line (# noqa)",
+                                       types.CodeActionKind.QuickFix, uri, [edit], [diagnostic]))
+    if wanted(FIX_ALL, only) and report.linted.fixes is not None and current:
+        edits = await offload(fix_edits, report, report.linted.fixes.offered, codec)
+        if edits:
+            actions.append(_action("cnnlint: fix all certain problems", FIX_ALL, uri, edits))
+    return actions
+
+
+def wanted(kind: str, only: Sequence[str] | None) -> bool:
+    """Whether the editor asked for actions of this kind (``only`` lists kinds, or kinds they refine)."""
+    return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+
+def advice(finding: Finding) -> str:
+    """What the fix does, as the message's last clause says it ("add the batch axis with ...")."""
+    return finding.message.rsplit("; ", 1)[-1] if "; " in finding.message else "apply the certain fix"
+
+
+def fix_edits(report: Report, findings: list[Finding], codec: PositionCodec) -> list[types.TextEdit]:
+    """The edits that apply these findings' certain fixes to the analysed text (remembered per report)."""
+    key = tuple(sorted(id(f) for f in findings))
+    if key not in report.edits:
+        outcome = report.linted.fixes.apply(findings)
+        report.edits[key] = text_edits(outcome[0].before, outcome[0].after, codec) if outcome else []
+    return report.edits[key]
+
+
+def text_edits(before: str, after: str, codec: PositionCodec) -> list[types.TextEdit]:
+    """The edits that turn ``before`` into ``after``: one per run of changed lines."""
+    old, new = lines_of(before), lines_of(after)
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        end = types.Position(i2, 0)
+        if i2 == len(old) and not old[-1].endswith(("\n", "\r")):  # the last line has no line ending
+            end = position(old, i2 - 1, len(old[-1]), codec)
+        edits.append(types.TextEdit(types.Range(types.Position(i1, 0), end), "".join(new[j1:j2])))
+    return edits
+
+
+def noqa_edit(text: str, diagnostic: types.Diagnostic, codec: PositionCodec) -> types.TextEdit | None:
+    """``  # noqa: CODE`` at the end of the diagnostic's first line, or ``, CODE`` added to the codes of the
+    noqa comment there; None where a comment cannot go."""
+    code, line = diagnostic.code, diagnostic.range.start.line
+    lines = lines_of(text)
+    if code not in BY_CODE or line >= len(lines):
+        return None
+    body = lines[line].rstrip("\r\n")
+    found = NOQA.search(body)
+    if (found and found.group("codes") is None) or body.rstrip().endswith("\\"):
+        return None  # a bare noqa already hides everything; a comment cannot follow a line continuation
+    at, insert = (found.end("codes"), f", {code}") if found else (len(body), f"  # noqa: {code}")
+    where = position(lines, line, at, codec)
+    return types.TextEdit(types.Range(where, where), insert)
+
+
+def hover(report: Report, uri: str, where: types.Position) -> types.Hover | None:
+    """The page of each rule with a diagnostic under the cursor."""
+    found = report.touching(uri, types.Range(where, where))
+    codes = dict.fromkeys(finding.code for _, finding in found)
+    if not codes:
+        return None
+    pages = "\n\n---\n\n".join(BY_CODE[code].page for code in codes)
+    return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, pages), found[0][0].range)
+
+
+def _action(title: str, kind: str, uri: str, edits: list[types.TextEdit],
+            diagnostics: list[types.Diagnostic] | None = None, preferred: bool = False) -> types.CodeAction:
+    return types.CodeAction(title, kind=kind, diagnostics=diagnostics, is_preferred=preferred or None,
+                            edit=types.WorkspaceEdit(changes={uri: edits}))
+
+
+def _span(r: types.Range) -> tuple[int, int, int, int]:
+    return r.start.line, r.start.character, r.end.line, r.end.character

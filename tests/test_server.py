@@ -1,0 +1,376 @@
+"""cnnlint server, end to end: the real server process, driven over LSP by pytest-lsp's client.
+
+One server serves the whole module (each test opens its own files); the tests wait for the
+notifications they expect (the diagnostics of a given document version), never for time to pass.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytest_lsp")
+
+import pytest_asyncio  # noqa: E402
+from lsprotocol import types  # noqa: E402
+from pygls.protocol import default_converter  # noqa: E402
+from pytest_lsp import LanguageClient  # noqa: E402
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # noqa: E402
+
+from conftest import REPO, cnnlint  # noqa: E402
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+WAIT = 60  # seconds: a guard that fails a test instead of hanging it, never a timing assumption
+EXAMPLES = REPO / "examples"
+
+TWO_FIXES = """\
+import numpy as np
+from keras.applications.resnet50 import ResNet50
+from keras.applications.inception_v3 import preprocess_input
+from keras.utils import img_to_array, load_img
+
+model = ResNet50(weights="imagenet")
+x = preprocess_input(img_to_array(load_img("cat.jpg", target_size=(224, 224))))
+print(model.predict(x))
+"""
+
+NOTEBOOK_CELLS = [  # (kind, text): the image is loaded in cell 3 and reaches the model raw in cell 4
+    ("code", "from keras.applications.mobilenet_v2 import MobileNetV2\n"
+             "from keras.utils import img_to_array, load_img\nmodel = MobileNetV2()\n"),
+    ("markdown", "# Predict\n"),
+    ("code", "%matplotlib inline\nimage = img_to_array(load_img('cat.jpg', target_size=(224, 224)))[None]\n"),
+    ("code", "print(model.predict(image))\n"),
+]
+
+
+# -- the client --------------------------------------------------------------------------------
+def _record(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+    client.published.append(params)
+    client.arrived.set()
+
+
+def _registered(client: LanguageClient, params: types.RegistrationParams) -> None:
+    client.registrations += params.registrations
+
+
+CAPABILITIES = types.ClientCapabilities(
+    workspace=types.WorkspaceClientCapabilities(
+        did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)),
+    text_document=types.TextDocumentClientCapabilities(
+        synchronization=types.TextDocumentSyncClientCapabilities(did_save=True),
+        publish_diagnostics=types.PublishDiagnosticsClientCapabilities(related_information=True,
+                                                                        version_support=True),
+        code_action=types.CodeActionClientCapabilities(
+            code_action_literal_support=types.ClientCodeActionLiteralOptions(
+                types.ClientCodeActionKindOptions([types.CodeActionKind.QuickFix,
+                                                   types.CodeActionKind.SourceFixAll]))),
+        hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown])),
+    notebook_document=types.NotebookDocumentClientCapabilities(
+        types.NotebookDocumentSyncClientCapabilities()),
+)
+
+
+async def start(folder: Path, *command: str) -> LanguageClient:
+    """A client connected to a new server process started in ``folder`` (``command``: by default
+    ``python -m cnnlint server``)."""
+    client = LanguageClient(converter_factory=default_converter)
+    client.published, client.arrived, client.registrations = [], asyncio.Event(), []
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record,
+                                   types.CLIENT_REGISTER_CAPABILITY: _registered})
+    await client.start_io(*(command or (sys.executable, "-m", "cnnlint", "server")), cwd=folder)
+    await client.initialize_session(types.InitializeParams(
+        capabilities=CAPABILITIES, root_uri=folder.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(folder.as_uri(), folder.name)]))
+    return client
+
+
+async def stop(client: LanguageClient) -> int:
+    """Shut the server down as an editor does; its exit status."""
+    await client.shutdown_session()
+    await client.stop()
+    return client._server.returncode
+
+
+async def until(client: LanguageClient, found):
+    """Wait until ``found()`` gives something other than None (it is asked again after each publication)."""
+    async with asyncio.timeout(WAIT):
+        while (value := found()) is None:
+            client.arrived.clear()
+            await client.arrived.wait()
+    return value
+
+
+async def diagnostics(client: LanguageClient, uri: str, version: int | None = None,
+                      codes: list[str] | None = None) -> list[types.Diagnostic]:
+    """The latest diagnostics published for ``uri``: for ``version`` of it, when given; once they have
+    these ``codes``, when given (a file that another one imports is linted again, in its own time)."""
+    def latest():
+        for params in reversed(client.published):
+            if params.uri == uri:
+                if (version is None or params.version == version) \
+                        and (codes is None or sorted(d.code for d in params.diagnostics) == codes):
+                    return list(params.diagnostics)
+                return None
+        return None
+
+    return await until(client, latest)
+
+
+def open_file(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
+    uri = path.as_uri()
+    client.published = [p for p in client.published if p.uri != uri]  # only what comes after opening counts
+    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(
+        uri, "python", version, path.read_text("utf-8") if text is None else text)))
+    return uri
+
+
+def change(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(version, uri), [types.TextDocumentContentChangeWholeDocument(text)]))
+
+
+def close(client: LanguageClient, uri: str) -> None:
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+
+
+def shape(d: types.Diagnostic) -> tuple:
+    r = d.range
+    return d.code, r.start.line, r.start.character, r.end.line, r.end.character, d.message
+
+
+def applied(text: str, edits: list[types.TextEdit]) -> str:
+    """``text`` with non-overlapping line-based edits applied, last first."""
+    lines = text.splitlines(keepends=True)
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        s, e = edit.range.start, edit.range.end
+        head = "".join(lines[:s.line]) + (lines[s.line][:s.character] if s.line < len(lines) else "")
+        tail = (lines[e.line][e.character:] if e.line < len(lines) else "") + "".join(lines[e.line + 1:])
+        lines = (head + edit.new_text + tail).splitlines(keepends=True)
+    return "".join(lines)
+
+
+# -- the workspace -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    """A configured project: the buggy examples and their fixed twins, a helper project, a notebook."""
+    root = tmp_path_factory.mktemp("workspace")
+    (root / "pyproject.toml").write_text("[tool.cnnlint]\n")
+    for kind in ("buggy", "fixed"):
+        shutil.copytree(EXAMPLES / kind, root / kind, ignore=shutil.ignore_patterns("project"))
+    shutil.copytree(EXAMPLES / "buggy" / "project", root / "project")
+    (root / "fixes").mkdir()
+    (root / "fixes" / "two.py").write_text(TWO_FIXES)
+    cells = [{"cell_type": kind, "metadata": {}, "source": text, **({"outputs": [], "execution_count": None}
+                                                                      if kind == "code" else {})}
+             for kind, text in NOTEBOOK_CELLS]
+    (root / "notebook.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                                     "nbformat_minor": 5}))
+    return root
+
+
+@pytest.fixture(scope="module")
+def cli_findings(workspace) -> dict[str, list[dict]]:
+    """What the command line reports for the workspace, by file."""
+    out = cnnlint("--format", "json", "--no-cache", ".", cwd=workspace)
+    assert out.returncode == 1, out.stderr
+    by_file: dict[str, list[dict]] = {}
+    for finding in json.loads(out.stdout):
+        by_file.setdefault(finding["path"], []).append(finding)
+    return by_file
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def client(workspace):
+    client = await start(workspace, sys.executable, "-m", "cnnlint", "server", "--debounce", "0.05")
+    yield client
+    assert await stop(client) == 0
+
+
+# -- diagnostics -----------------------------------------------------------------------------------
+async def test_buggy_files_get_the_command_lines_findings(client, workspace, cli_findings):
+    files = sorted((workspace / "buggy").glob("*.py")) + [workspace / "project" / "predict.py"]
+    uris = [open_file(client, path) for path in files]
+    for path, uri in zip(files, uris):
+        got = await diagnostics(client, uri, version=1)
+        expected = cli_findings[path.relative_to(workspace).as_posix()]
+        assert sorted(map(shape, got)) == sorted((f["code"], f["line"] - 1, f["column"] - 1, f["end_line"] - 1,
+                                                 f["end_column"] - 1, f["message"]) for f in expected), path
+        assert all(d.source == "cnnlint" and d.severity == types.DiagnosticSeverity.Warning for d in got)
+        close(client, uri)
+    assert len(uris) == 9
+
+
+async def test_ranges_codes_links_and_related_places(client, workspace):
+    uri = open_file(client, workspace / "buggy" / "single_image.py")
+    found = {d.code: d for d in await diagnostics(client, uri, 1)}
+    assert set(found) == {"CNN201", "CNN203"}
+    # print(decode_predictions(model.predict(preprocess_input(photo)))): the model call, line 7
+    assert found["CNN203"].range == types.Range(types.Position(6, 25), types.Position(6, 63))
+    assert found["CNN203"].code_description.href == \
+        "https://github.com/cnnlint/cnnlint/blob/main/rules/CNN203-missing-batch-axis.md"
+    related = found["CNN201"].related_information
+    assert [(r.location.uri, r.location.range.start.line, r.message) for r in related] == \
+        [(uri, 5, "loaded at line 6")]
+    close(client, uri)
+
+    uri = open_file(client, workspace / "project" / "predict.py")
+    [d] = await diagnostics(client, uri, 1)
+    [r] = d.related_information
+    assert (r.location.uri, r.location.range.start.line, r.message) == \
+        ((workspace / "project" / "imaging.py").as_uri(), 5, "/ 255 at imaging.py:6")
+    close(client, uri)
+
+
+async def test_clean_twins_get_none(client, workspace, cli_findings):
+    files = sorted((workspace / "fixed").glob("*.py"))
+    assert not any(path.startswith("fixed/") for path in cli_findings)
+    uris = [open_file(client, path) for path in files]
+    for uri in uris:
+        assert await diagnostics(client, uri, 1) == []
+        close(client, uri)
+
+
+async def test_notebook_cells_are_one_program_with_diagnostics_per_cell(client, workspace, cli_findings):
+    path = workspace / "notebook.ipynb"
+    uri = path.as_uri()
+    cells = [f"vscode-notebook-cell:{path}#cell{i}" for i in range(len(NOTEBOOK_CELLS))]
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        types.NotebookDocument(uri, "jupyter-notebook", 1, [
+            types.NotebookCell(types.NotebookCellKind.Code if kind == "code" else types.NotebookCellKind.Markup, cell)
+            for (kind, _), cell in zip(NOTEBOOK_CELLS, cells)]),
+        [types.TextDocumentItem(cell, "python" if kind == "code" else "markdown", 1, text)
+         for (kind, text), cell in zip(NOTEBOOK_CELLS, cells)]))
+    [found] = await diagnostics(client, cells[3])
+    assert [await diagnostics(client, cell) for cell in cells[:3]] == [[], [], []]
+    [expected] = cli_findings["notebook.ipynb"]
+    assert (found.code, found.range.start.line + 1, found.range.start.character + 1, found.message) == \
+        (expected["code"], expected["line"], expected["column"], expected["message"]) == \
+        ("CNN101", 1, 7, expected["message"])
+    assert expected["cell"] == 4 and "(loaded at cell 3, line 2)" in found.message
+    [related] = found.related_information
+    assert (related.location.uri, related.location.range.start.line) == (cells[2], 1)
+
+    # preprocess in cell 3: the finding in cell 4 goes away
+    fixed = NOTEBOOK_CELLS[2][1].replace("img_to_array(", "preprocess_input(img_to_array(").replace(
+        "[None]", ")[None]").replace("%matplotlib inline\n",
+                                     "%matplotlib inline\nfrom keras.applications.mobilenet_v2 import preprocess_input\n")
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        types.VersionedNotebookDocumentIdentifier(2, uri),
+        types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(types.VersionedTextDocumentIdentifier(2, cells[2]),
+                                                     [types.TextDocumentContentChangeWholeDocument(fixed)])]))))
+    await diagnostics(client, cells[3], codes=[])
+    client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
+        types.NotebookDocumentIdentifier(uri), [types.TextDocumentIdentifier(cell) for cell in cells]))
+
+
+async def test_editing_a_helper_updates_the_files_that_import_it(client, workspace):
+    predict, imaging = workspace / "project" / "predict.py", workspace / "project" / "imaging.py"
+    fixed = (EXAMPLES / "fixed" / "project" / "imaging.py").read_text()
+    uri = open_file(client, predict)
+    assert [d.code for d in await diagnostics(client, uri, 1)] == ["CNN104"]
+
+    # in the editor: the helper's unsaved buffer counts, and the file on disk again once it is closed
+    helper = open_file(client, imaging)
+    change(client, helper, 2, fixed)
+    await diagnostics(client, uri, 1, codes=[])
+    close(client, helper)
+    await diagnostics(client, uri, 1, codes=["CNN104"])
+
+    # on disk, as the editor's file watcher reports it
+    [registration] = client.registrations
+    assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    assert "**/*.py" in json.dumps(default_converter().unstructure(registration.register_options))
+    imaging.write_text(fixed)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+        [types.FileEvent(imaging.as_uri(), types.FileChangeType.Changed)]))
+    await diagnostics(client, uri, 1, codes=[])
+    close(client, uri)
+
+
+async def test_a_file_that_does_not_parse_gets_cnn000_and_the_server_goes_on(client, workspace):
+    path = workspace / "broken.py"
+    text = "from keras.applications import ResNet50\nmodel = ResNet50(\nprint(model)\n"
+    path.write_text(text)
+    uri = open_file(client, path)
+    [found] = await diagnostics(client, uri, 1)
+    expected = json.loads(cnnlint("--format", "json", "--no-cache", "broken.py", cwd=workspace).stdout)
+    assert (found.code, found.severity, found.message) == ("CNN000", types.DiagnosticSeverity.Error,
+                                                           expected[0]["message"])
+    assert found.range.start.line == expected[0]["line"] - 1 and found.range.end.line == found.range.start.line
+    change(client, uri, 2, text.replace("ResNet50(\n", "ResNet50()\n"))
+    assert await diagnostics(client, uri, 2) == []
+    close(client, uri)
+
+
+# -- code actions and hover ---------------------------------------------------------------------------
+async def actions_at(client, uri, diagnostic, only=None) -> list[types.CodeAction]:
+    return await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), diagnostic.range, types.CodeActionContext([diagnostic], only=only)))
+
+
+async def test_fix_actions_make_the_edits_of_fix(client, workspace, tmp_path):
+    path = workspace / "fixes" / "two.py"
+    uri = open_file(client, path)
+    found = {d.code: d for d in await diagnostics(client, uri, 1)}
+    assert set(found) == {"CNN102", "CNN203"}
+
+    # each finding's own fix, its noqa comment, and all fixes at once
+    fix, noqa, _ = await actions_at(client, uri, found["CNN203"])
+    assert [(a.kind, a.is_preferred) for a in (fix, noqa, _)] == [
+        (types.CodeActionKind.QuickFix, True), (types.CodeActionKind.QuickFix, None), ("source.fixAll.cnnlint", None)]
+    assert fix.title == "CNN203: add the batch axis with np.expand_dims(x, 0)"
+    assert applied(TWO_FIXES, fix.edit.changes[uri]) == TWO_FIXES.replace("predict(x)", "predict(np.expand_dims(x, 0))")
+
+    # all of them, as `cnnlint --fix` writes the file
+    [everything] = await actions_at(client, uri, found["CNN102"], only=[types.CodeActionKind.SourceFixAll])
+    assert everything.kind == "source.fixAll.cnnlint"
+    (tmp_path / "two.py").write_text(TWO_FIXES)
+    assert cnnlint("--fix", "--no-cache", "-q", "two.py", cwd=tmp_path).returncode == 0
+    after = applied(TWO_FIXES, everything.edit.changes[uri])
+    assert after == (tmp_path / "two.py").read_text() != TWO_FIXES
+
+    change(client, uri, 2, after)
+    assert await diagnostics(client, uri, 2) == []
+    close(client, uri)
+
+
+async def test_noqa_action_hides_the_finding(client, workspace):
+    uri = open_file(client, workspace / "buggy" / "inception_size.py")
+    [found] = await diagnostics(client, uri, 1)
+    [noqa] = await actions_at(client, uri, found, only=[types.CodeActionKind.QuickFix])  # CNN202: no certain fix
+    assert noqa.title == "CNN202: ignore on this line (# noqa)"
+    text = (workspace / "buggy" / "inception_size.py").read_text()
+    after = applied(text, noqa.edit.changes[uri])
+    assert after.splitlines()[found.range.start.line].endswith(")  # noqa: CNN202")
+    change(client, uri, 2, after)
+    assert await diagnostics(client, uri, 2) == []
+    close(client, uri)
+
+
+async def test_no_fix_for_a_text_that_changed_since_its_analysis(client, workspace):
+    uri = open_file(client, workspace / "fixes" / "two.py", version=1)
+    [first, *_] = await diagnostics(client, uri, 1)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(  # answered before its analysis ends
+        types.VersionedTextDocumentIdentifier(2, uri), [types.TextDocumentContentChangeWholeDocument(TWO_FIXES + "\n")]))
+    assert [a.title for a in await actions_at(client, uri, first)] == [f"{first.code}: ignore on this line (# noqa)"]
+    await diagnostics(client, uri, 2)
+    close(client, uri)
+
+
+async def test_hover_shows_the_rules_page(client, workspace):
+    uri = open_file(client, workspace / "buggy" / "inception_size.py")
+    [found] = await diagnostics(client, uri, 1)
+    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri),
+                                                                     found.range.start))
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    assert hover.contents.value == (REPO / "rules" / "CNN202-input-size-mismatch.md").read_text()
+    nothing = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri),
+                                                                       types.Position(0, 0)))
+    assert nothing is None
+    close(client, uri)
