@@ -154,18 +154,6 @@ def names_in(node: cst.CSTNode) -> set[str]:
     return found
 
 
-def count_names(tree: cst.Module, name: str) -> int:
-    count = 0
-
-    class Count(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            nonlocal count
-            count += n.value == name
-
-    tree.visit(Count())
-    return count
-
-
 def param_names(function: cst.CSTNode | None) -> set[str]:
     if function is None:
         return set()

@@ -5,21 +5,25 @@ or in the ``from ...<family> import preprocess_input`` line. Offered only when e
 this preprocess_input call feeds wants that same family, and the imported name is used
 nowhere else.
 """
+from collections import Counter
+from functools import cache
+
 from ..knowledge import knowledge
 from .base import Rule
 from .verdicts import expected, got, scale_verdict
 
 
 def check(module):
+    names = cache(lambda: _name_counts(module.tree))  # one walk of the module, however many findings
     for sink in module.sinks:
         if scale_verdict(sink) == "CNN102":
             hint = sink.model.expects.preprocess_hint
             fix = f"; use {hint}" if hint else "; feed it 0..255 pixels" if sink.model.expects.scale.hi == 255 \
                 else "; scale the pixels to [0, 1] instead"
-            yield sink.node, f"{expected(sink)}, but {got(sink)}{fix}", family_fix(sink, module)
+            yield sink.node, f"{expected(sink)}, but {got(sink)}{fix}", family_fix(sink, module, names)
 
 
-def family_fix(sink, module):
+def family_fix(sink, module, names):
     import libcst as cst
 
     from .. import fixes
@@ -41,9 +45,18 @@ def family_fix(sink, module):
         return fixes.rename(callee.value.attr, family)
     if isinstance(callee, cst.Name):
         imported = _import_of(module.tree, callee.value)
-        if imported is not None and fixes.count_names(module.tree, callee.value) == 2:
+        if imported is not None and names()[callee.value] == 2:
             return fixes.rename(imported, family)
     return None
+
+
+def _name_counts(tree) -> Counter:
+    """How many times each name occurs in the module."""
+    import libcst as cst
+
+    from ..analysis.walk import walk
+
+    return Counter(node.value for node in walk(tree) if type(node) is cst.Name)
 
 
 def _import_of(tree, bound: str):
