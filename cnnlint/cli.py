@@ -222,12 +222,12 @@ def server(debounce: float) -> None:
 
     Needs the lsp extra: pip install 'cnnlint[lsp]'.
     """
-    from importlib.util import find_spec
-
-    if find_spec("pygls") is None or find_spec("lsprotocol") is None:
-        raise click.UsageError("the language server needs the lsp extra: pip install 'cnnlint[lsp]'")
-    from .server.lsp import serve
-
+    try:
+        from .server.lsp import serve
+    except ImportError as e:
+        if (e.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        raise click.UsageError("the language server needs the lsp extra: pip install 'cnnlint[lsp]'") from None
     serve(debounce)
 
 

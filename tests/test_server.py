@@ -21,6 +21,7 @@ from pygls.protocol import default_converter  # noqa: E402
 from pytest_lsp import LanguageClient  # noqa: E402
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # noqa: E402
 
+from cnnlint.cache import _checksum  # noqa: E402
 from conftest import REPO, cnnlint  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -306,6 +307,45 @@ async def test_a_file_that_does_not_parse_gets_cnn000_and_the_server_goes_on(cli
     change(client, uri, 2, text.replace("ResNet50(\n", "ResNet50()\n"))
     assert await diagnostics(client, uri, 2) == []
     close(client, uri)
+
+
+async def test_each_file_follows_its_nearest_configuration(client, tmp_path):
+    quiet, broken = tmp_path / "quiet", tmp_path / "broken"
+    for folder, setting in ((quiet, 'ignore = ["CNN202"]'), (broken, 'select = ["CNN999"]')):
+        folder.mkdir()
+        (folder / "pyproject.toml").write_text(f"[tool.cnnlint]\n{setting}\n")
+        shutil.copy(EXAMPLES / "buggy" / "inception_size.py", folder)
+    uri = open_file(client, quiet / "inception_size.py")
+    assert await diagnostics(client, uri, 1) == []
+    close(client, uri)
+    uri = open_file(client, broken / "inception_size.py")
+    assert [d.code for d in await diagnostics(client, uri, 1)] == ["CNN202"]  # the default settings
+    [shown] = [m for m in client.messages if "CNN999" in m.message]
+    assert shown.type == types.MessageType.Error
+    assert shown.message.startswith("cnnlint: ") and shown.message.endswith("; using the default settings")
+    close(client, uri)
+
+
+async def test_opening_a_file_fills_the_command_lines_cache(client, workspace):
+    """In a configured project, what the server finds for a file opened (or saved) as it is on disk is
+    what a later `cnnlint` run in the project reads from its cache."""
+    path = workspace / "cached.py"
+    shutil.copy(EXAMPLES / "buggy" / "inception_size.py", path)
+    cache = workspace / ".cnnlint_cache"
+    before = set(cache.rglob("*.json"))
+    uri = open_file(client, path)
+    [found] = await diagnostics(client, uri, 1)
+    close(client, uri)
+    [entry] = set(cache.rglob("*.json")) - before
+    # mark the entry (keeping it well-formed), to see that the command line reads it
+    data = json.loads(entry.read_text())
+    assert {f["message"] for f in data["findings"]} == {found.message}  # before one per place is kept
+    body = {k: v for k, v in data.items() if k not in ("key", "checksum")}
+    for finding in body["findings"]:
+        finding["message"] = "read from the cache"
+    entry.write_text(json.dumps({**body, "key": data["key"], "checksum": _checksum(body)}))
+    out = json.loads(cnnlint("--format", "json", ".", cwd=workspace).stdout)
+    assert [f["message"] for f in out if f["path"] == "cached.py"] == ["read from the cache"]
 
 
 # -- code actions and hover ---------------------------------------------------------------------------
