@@ -29,28 +29,43 @@ async def code_actions(report: Report, uri: str, params: types.CodeActionParams,
     """
     only = params.context.only
     shown = [d for d in params.context.diagnostics if d.source == SOURCE]  # as the editor shows them now
+    fixable = report.linted.fixes is not None and current
     actions = []
     if wanted(types.CodeActionKind.QuickFix, only):
-        if report.linted.fixes is not None and current:
-            ours = {(d.code, _span(d.range)): f for d, f in report.diagnostics.get(uri, [])}
-            for diagnostic in shown:
-                finding = ours.get((diagnostic.code, _span(diagnostic.range)))
-                edits = await offload(fix_edits, report, [finding], codec) if finding and finding.fix else None
-                if edits:
-                    actions.append(_action(f"{finding.code}: {advice(finding)}", types.CodeActionKind.QuickFix,
-                                           uri, edits, [diagnostic], preferred=True))
-        noqa = {}  # one comment per line and code
-        for diagnostic in shown:
-            noqa.setdefault((diagnostic.range.start.line, diagnostic.code), diagnostic)
-        for diagnostic in noqa.values():
-            edit = noqa_edit(text, diagnostic, codec)
-            if edit is not None:
-                actions.append(_action(f"{diagnostic.code}: ignore on this line (# noqa)",
-                                       types.CodeActionKind.QuickFix, uri, [edit], [diagnostic]))
-    if wanted(FIX_ALL, only) and report.linted.fixes is not None and current:
+        actions += await _fixes(report, uri, shown, codec, offload) if fixable else []
+        actions += _noqa_comments(text, uri, shown, codec)
+    if wanted(FIX_ALL, only) and fixable:
         edits = await offload(fix_edits, report, report.linted.fixes.offered, codec)
         if edits:
             actions.append(_action("cnnlint: fix all certain problems", FIX_ALL, uri, edits))
+    return actions
+
+
+async def _fixes(report: Report, uri: str, shown: list[types.Diagnostic], codec: PositionCodec,
+                 offload: Offload) -> list[types.CodeAction]:
+    """The certain fix of each diagnostic that has one."""
+    ours = {(d.code, _span(d.range)): finding for d, finding in report.diagnostics.get(uri, [])}
+    actions = []
+    for diagnostic in shown:
+        finding = ours.get((diagnostic.code, _span(diagnostic.range)))
+        edits = await offload(fix_edits, report, [finding], codec) if finding and finding.fix else None
+        if edits:
+            actions.append(_action(f"{finding.code}: {advice(finding)}", types.CodeActionKind.QuickFix, uri, edits,
+                                   [diagnostic], preferred=True))
+    return actions
+
+
+def _noqa_comments(text: str, uri: str, shown: list[types.Diagnostic], codec: PositionCodec) -> list[types.CodeAction]:
+    """A ``# noqa`` comment for each line and code."""
+    one: dict[tuple[int, str], types.Diagnostic] = {}
+    for diagnostic in shown:
+        one.setdefault((diagnostic.range.start.line, diagnostic.code), diagnostic)
+    actions = []
+    for diagnostic in one.values():
+        edit = noqa_edit(text, diagnostic, codec)
+        if edit is not None:
+            actions.append(_action(f"{diagnostic.code}: ignore on this line (# noqa)", types.CodeActionKind.QuickFix,
+                                   uri, [edit], [diagnostic]))
     return actions
 
 

@@ -19,7 +19,7 @@ from pygls.workspace import PositionCodec
 from ..analysis.facts import Loc
 from ..lint import Finding
 from ..rules import BY_CODE
-from .documents import Opened, Part
+from .documents import Opened
 from .linting import Linted
 
 RULE_PAGES = "https://github.com/cnnlint/cnnlint/blob/main/rules/"
@@ -44,15 +44,16 @@ class Report:
 def report(linted: Linted, codec: PositionCodec) -> Report:
     opened = linted.opened
     diagnostics: dict[str, list] = {part.uri: [] for part in opened.parts}
+    lines = {part.uri: lines_of(part.text) for part in {opened.part(f.cell) for f in linted.findings}}
     for finding in linted.findings:
-        part = opened.part(finding.cell)
-        diagnostics[part.uri].append((diagnostic(finding, part, opened, codec), finding))
+        uri = opened.part(finding.cell).uri
+        diagnostics[uri].append((diagnostic(finding, lines[uri], opened, codec), finding))
     return Report(linted, diagnostics)
 
 
-def diagnostic(finding: Finding, part: Part, opened: Opened, codec: PositionCodec) -> types.Diagnostic:
+def diagnostic(finding: Finding, lines: list[str], opened: Opened, codec: PositionCodec) -> types.Diagnostic:
+    """The diagnostic of a finding in a text of these ``lines`` (the file's, or its cell's)."""
     rule = BY_CODE[finding.code]
-    lines = lines_of(part.text)
     start = (finding.line - 1, finding.column - 1)
     end = (finding.end_line - 1, finding.end_column - 1)
     if start == end:  # a place, not an expression (CNN000): the rest of its line

@@ -53,10 +53,10 @@ class Linter:
         """Files were created or deleted, or the settings that exclude some changed."""
         self.files.clear()
 
-    def __call__(self, opened: Opened, buffers: dict[Path, bytes], save: bool) -> Linted:
+    def __call__(self, opened: Opened, buffers: dict[Path, bytes], on_disk: bool) -> Linted:
         """Lint ``opened`` with the editor's ``buffers`` (path -> bytes of every open document).
-        ``save``: the text was just opened or saved; in a configured project its analysis is then
-        also written to the command line's cache."""
+        ``on_disk``: its text is the file's (just opened or saved); in a configured project, its
+        analysis then also goes to the command line's cache."""
         config_error = None
         try:
             settings = settings_for(opened.path)
@@ -68,7 +68,7 @@ class Linter:
         if files is None:
             files = self.files[key] = discover([root], settings.excluded, settings.respect_gitignore, settings.root)
         in_project = {path: data for path, data in buffers.items() if root in path.parents}
-        cache = location(None, settings.root) if save and settings.source is not None else None
+        cache = location(None, settings.root) if on_disk and settings.source is not None else None
         result = lint([opened.path], settings=settings, force_exclude=True, cache_dir=cache, offer_fixes=True,
                       workspace=Workspace(root, files, {**in_project, opened.path: opened.data}))
         shown = display_path(opened.path)

@@ -19,22 +19,22 @@ Work = Callable[[], object]
 class Scheduler:
     def __init__(self, start: Callable[[str, bool], Work | None], finish: Callable[[str, Future], None],
                  delay: float):
-        self.start = start  # (document, opened or saved) -> the work, or None when there is nothing to do
+        self.start = start  # (document, on disk) -> the work, or None when there is nothing to do
         self.finish = finish  # (document, the work's finished future)
         self.delay = delay  # seconds of quiet after a change
         self.timers: dict[str, asyncio.TimerHandle] = {}
         self.queue: dict[str, None] = {}  # documents due, in order
-        self.saved: set[str] = set()  # due documents that were opened or saved since their last analysis
+        self.on_disk: set[str] = set()  # documents opened or saved since their last analysis: as on disk
         self.busy = False
         self.stopped = False
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="cnnlint-analysis")
 
-    def request(self, key: str, now: bool = False, saved: bool = False) -> None:
-        """Analyse ``key`` after the delay, or ``now`` (on open and save)."""
+    def request(self, key: str, now: bool = False, on_disk: bool = False) -> None:
+        """Analyse ``key`` after the delay, or ``now`` (on open and save, when its text is ``on_disk``)."""
         if self.stopped:
             return
-        if saved:
-            self.saved.add(key)
+        if on_disk:
+            self.on_disk.add(key)
         timer = self.timers.pop(key, None)
         if timer is not None:
             timer.cancel()
@@ -49,7 +49,7 @@ class Scheduler:
         if timer is not None:
             timer.cancel()
         self.queue.pop(key, None)
-        self.saved.discard(key)
+        self.on_disk.discard(key)
 
     def stop(self) -> None:
         self.stopped = True
@@ -67,9 +67,9 @@ class Scheduler:
         while not self.busy and self.queue and not self.stopped:
             key = next(iter(self.queue))
             del self.queue[key]
-            saved = key in self.saved
-            self.saved.discard(key)
-            work = self.start(key, saved)
+            on_disk = key in self.on_disk
+            self.on_disk.discard(key)
+            work = self.start(key, on_disk)
             if work is None:
                 continue
             self.busy = True

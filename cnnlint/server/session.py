@@ -38,10 +38,17 @@ class Session:
         self.shut_down = False
 
     # -- what the editor tells us --------------------------------------------------------------
-    def changed(self, uri: str, now: bool = False, saved: bool = False) -> None:
-        """A Python file or notebook was opened, edited or saved: lint it, and the open files that use it."""
-        self.scheduler.request(uri, now, saved)
-        self._relint_users(uri, now)
+    def opened(self, uri: str) -> None:
+        """A Python file or notebook was opened: lint it now, and the open files that use it."""
+        self._changed(uri, now=True, on_disk=True)
+
+    def edited(self, uri: str) -> None:
+        """Edited: lint it once typing pauses, and the open files that use it."""
+        self._changed(uri)
+
+    def saved(self, uri: str) -> None:
+        """Saved: lint it now, and the open files that use it."""
+        self._changed(uri, now=True, on_disk=True)
 
     def closed(self, uri: str) -> None:
         """Closed: its diagnostics go, and the files that use it read it from disk again."""
@@ -72,27 +79,28 @@ class Session:
     async def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
         found = self._report_of(uri)
-        if found is None:
-            return None
         workspace = self.server.workspace
-        text = workspace.get_text_document(uri).source
-        return await actions.code_actions(found, uri, params, text, is_open_at(workspace, found.linted.opened),
-                                          workspace.position_codec, self._offload)
+        with self._reporting(f"finding code actions for {uri}"):
+            if found is not None:
+                return await actions.code_actions(found, uri, params, workspace.get_text_document(uri).source,
+                                                  is_open_at(workspace, found.linted.opened),
+                                                  workspace.position_codec, self._offload)
+        return None
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
         found = self._report_of(params.text_document.uri)
         return actions.hover(found, params.text_document.uri, params.position) if found is not None else None
 
     # -- analyses --------------------------------------------------------------------------------
-    def _start(self, uri: str, saved: bool) -> Work | None:
+    def _start(self, uri: str, on_disk: bool) -> Work | None:
         """On the event loop: what the worker thread will lint (None when ``uri`` is no longer open)."""
         with self._reporting(f"reading {uri}"):
             opened = snapshot(self.server.workspace, uri)
             if opened is None:
                 return None
             buffers = {other.path: other.data for other in snapshots(self.server.workspace)}
-            return partial(self.linter, opened, buffers, saved)
-        return None
+            return partial(self.linter, opened, buffers, on_disk)
+        return None  # the error is logged
 
     def _finish(self, uri: str, future: Future) -> None:
         with self._reporting(f"linting {uri}"):
@@ -113,6 +121,10 @@ class Session:
                 self._publish(part, [d for d, _ in pairs], version)
             for gone in (old.diagnostics.keys() - new.diagnostics.keys()) if old is not None else ():
                 self._publish(gone, [])  # a deleted cell
+
+    def _changed(self, uri: str, now: bool = False, on_disk: bool = False) -> None:
+        self.scheduler.request(uri, now, on_disk)
+        self._relint_users(uri, now)
 
     def _relint_users(self, uri: str, now: bool) -> None:
         path = path_of(uri)
