@@ -96,8 +96,7 @@ async def run(lines: int, edits: int) -> None:
     start = time.perf_counter()
     client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
     first = await client.diagnostics_of(1) - start
-    print(f"{text.count(chr(10))} lines, {client.counts[1]} findings; first diagnostics after opening: {first:.2f} s"
-          " (starts libcst)")
+    print(f"{text.count(chr(10))} lines, {client.counts[1]} findings; first diagnostics after opening: {first:.2f} s")
 
     quiet = [await edit(client, uri, text, version, None) for version in range(2, edits + 2)]
     requests: list[float] = []
