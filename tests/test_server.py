@@ -262,11 +262,26 @@ async def test_notebook_cells_are_one_program_with_diagnostics_per_cell(client, 
     [related] = found.related_information
     assert (related.location.uri, related.location.range.start.line) == (cells[2], 1)
 
+    # the markdown cell deleted: the same finding, on the same cell, which is now the notebook's third
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        types.VersionedNotebookDocumentIdentifier(2, uri),
+        types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(
+            structure=types.NotebookDocumentCellChangeStructure(
+                types.NotebookCellArrayChange(1, 1), did_close=[types.TextDocumentIdentifier(cells[1])])))))
+    renumbered = found.message.replace("(loaded at cell 3, line 2)", "(loaded at cell 2, line 2)")
+
+    def moved():
+        latest = [p for p in client.published if p.uri == cells[3]][-1].diagnostics
+        return latest if [d.message for d in latest] == [renumbered] else None
+
+    [again] = await until(client, moved)
+    assert again.range == found.range
+
     # preprocess in cell 3: the finding in cell 4 goes away
     fixed = ("from keras.applications.mobilenet_v2 import preprocess_input\n"
              + NOTEBOOK_CELLS[2][1].replace("img_to_array(", "preprocess_input(img_to_array(").replace("[None]", ")[None]"))
     client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
-        types.VersionedNotebookDocumentIdentifier(2, uri),
+        types.VersionedNotebookDocumentIdentifier(3, uri),
         types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
             types.NotebookDocumentCellContentChanges(types.VersionedTextDocumentIdentifier(2, cells[2]),
                                                      [types.TextDocumentContentChangeWholeDocument(fixed)])]))))
