@@ -278,7 +278,8 @@ async def test_notebook_cells_are_one_program_with_diagnostics_per_cell(client, 
     assert again.range == found.range
 
     # preprocess in cell 3: the finding in cell 4 goes away
-    loaded = NOTEBOOK_CELLS[2][1].replace("img_to_array(", "preprocess_input(img_to_array(").replace("[None]", ")[None]")
+    loaded = NOTEBOOK_CELLS[2][1].replace("img_to_array(", "preprocess_input(img_to_array(")
+    loaded = loaded.replace("[None]", ")[None]")
     fixed = "from keras.applications.mobilenet_v2 import preprocess_input\n" + loaded
     client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
         types.VersionedNotebookDocumentIdentifier(3, uri),
