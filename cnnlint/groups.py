@@ -2,7 +2,7 @@
 
 Findings of one module can depend on the modules it imports (a helper's return value) and
 on the modules that call into it (a helper's arguments), so files connected by imports (or by
-the literal path of a saved model) form one group; unconnected files are groups of their own.
+the literal path of a saved model or array) form one group; unconnected files are groups of their own.
 Imports are found with a cheap scan of the raw bytes that over-approximates (a name that may
 be a project module counts), so a group is never too small. Groups are the unit of caching and of parallel work.
 """
@@ -13,12 +13,14 @@ from pathlib import Path
 
 from .sources import real
 
-IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([\w., \t()]+)|import[ \t]+([\w., \t]+))""",
+IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+([\w., \t()*]+)|import[ \t]+([\w., \t]+))""",
                     re.MULTILINE)
 
 
-# A model saved in one file and loaded in another links them too (CNN403): same literal path.
-MODEL_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5))["']""")
+# A model or data saved in one file and loaded in another links them too (CNN403, np.save/np.load):
+# same literal path.
+SHARED_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5|npy|npz))["']""")
+SHARED_EXTENSIONS = (b".h5", b".keras", b".hdf5", b".npy", b".npz")
 
 
 def imported_names(data: bytes) -> set[tuple[int, str]]:
@@ -43,8 +45,11 @@ def imported_names(data: bytes) -> set[tuple[int, str]]:
     return names
 
 
-def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[list[Path]]:
-    """Connected groups of the relevant files and the known project files they import, sorted."""
+def groups(relevant: list[Path], known: list[Path], read, root: Path, drivers: list[Path] = ()) -> list[list[Path]]:
+    """Connected groups of the relevant files and the known project files they import, sorted.
+
+    ``drivers`` are the other linted files: one that imports a module of a group joins it (a script
+    with no model or image code of its own that calls the project's ``train()`` and ``evaluate()``)."""
     python_files = [p for p in known if p.suffix == ".py"]
     index = ModuleIndex(python_files, root)
     parent: dict[Path, Path] = {}
@@ -58,7 +63,7 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
     def union(a: Path, b: Path) -> None:
         parent[find(a)] = find(b)
 
-    by_model_file: dict[bytes, Path] = {}
+    by_shared_file: dict[bytes, Path] = {}
     todo = list(relevant)
     seen: set[Path] = set()
     while todo:
@@ -70,16 +75,30 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
         data = read(path)
         if data is None:
             continue
-        model_files = MODEL_FILE.findall(data) if any(ext in data for ext in (b".h5", b".keras", b".hdf5")) else ()
-        for literal in model_files:
-            if literal in by_model_file:
-                union(path, by_model_file[literal])
-            by_model_file.setdefault(literal, path)
+        shared_files = SHARED_FILE.findall(data) if any(ext in data for ext in SHARED_EXTENSIONS) else ()
+        for literal in shared_files:
+            name = literal.replace(b"\\", b"/").rsplit(b"/", 1)[-1]  # /content/x.npy is x.npy in a notebook
+            if name in by_shared_file:
+                union(path, by_shared_file[name])
+            by_shared_file.setdefault(name, path)
         for level, dotted in imported_names(data):
             for target in _candidates(level, dotted, path, index, python_files):
                 if target != path:
                     union(path, target)
                     todo.append(target)
+    pending = [p for p in drivers if p not in seen]
+    joined = True
+    while joined and pending:  # a driver of a driver joins too
+        joined = False
+        for path in list(pending):
+            data = read(path)
+            targets = [t for level, dotted in imported_names(data or b"")
+                       for t in _candidates(level, dotted, path, index, python_files) if t in seen and t != path]
+            if targets:
+                seen.add(path)
+                union(path, targets[0])
+                pending.remove(path)
+                joined = True
     members: dict[Path, list[Path]] = {}
     for path in seen:
         members.setdefault(find(path), []).append(path)

@@ -48,6 +48,14 @@ NOTEBOOK_CELLS = [  # (kind, text): the image is loaded in cell 3 and reaches th
     ("code", "print(model.predict(image))\n"),
 ]
 
+FIXABLE_CELLS = [  # a single image into the model (CNN203), its certain fix in the third cell
+    ("code", "import numpy as np\nfrom keras.applications.resnet50 import ResNet50, preprocess_input\n"
+             "from keras.utils import img_to_array, load_img\nmodel = ResNet50(weights='imagenet')\n"),
+    ("markdown", "# One image\n"),
+    ("code", "%matplotlib inline\nx = preprocess_input(img_to_array(load_img('cat.jpg', target_size=(224, 224))))\n"
+             "print(model.predict(x))\n"),
+]
+
 
 # -- the client --------------------------------------------------------------------------------
 def _record(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
@@ -145,6 +153,40 @@ def close(client: LanguageClient, uri: str) -> None:
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
 
 
+def write_notebook(path: Path, cells: list[tuple[str, str]]) -> None:
+    cells = [{"cell_type": kind, "metadata": {}, "source": text, **({"outputs": [], "execution_count": None}
+                                                                      if kind == "code" else {})}
+             for kind, text in cells]
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+
+
+def open_notebook(client: LanguageClient, path: Path, cells: list[tuple[str, str]]) -> tuple[str, list[str]]:
+    """The notebook's URI and its cells' URIs, as VS Code names them."""
+    uri = path.as_uri()
+    cell_uris = [f"vscode-notebook-cell:{path}#cell{i}" for i in range(len(cells))]
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        types.NotebookDocument(uri, "jupyter-notebook", 1, [
+            types.NotebookCell(types.NotebookCellKind.Code if kind == "code" else types.NotebookCellKind.Markup, cell)
+            for (kind, _), cell in zip(cells, cell_uris)]),
+        [types.TextDocumentItem(cell, "python" if kind == "code" else "markdown", 1, text)
+         for (kind, text), cell in zip(cells, cell_uris)]))
+    return uri, cell_uris
+
+
+def change_cell(client: LanguageClient, uri: str, version: int, cell: str, cell_version: int, text: str) -> None:
+    """A cell's new text: the notebook's ``version``, the cell's ``cell_version``."""
+    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
+        types.VersionedNotebookDocumentIdentifier(version, uri),
+        types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
+            types.NotebookDocumentCellContentChanges(types.VersionedTextDocumentIdentifier(cell_version, cell),
+                                                     [types.TextDocumentContentChangeWholeDocument(text)])]))))
+
+
+def close_notebook(client: LanguageClient, uri: str, cells: list[str]) -> None:
+    client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
+        types.NotebookDocumentIdentifier(uri), [types.TextDocumentIdentifier(cell) for cell in cells]))
+
+
 def shape(d: types.Diagnostic) -> tuple:
     r = d.range
     return d.code, r.start.line, r.start.character, r.end.line, r.end.character, d.message
@@ -172,11 +214,7 @@ def workspace(tmp_path_factory) -> Path:
     shutil.copytree(EXAMPLES / "buggy" / "project", root / "project")
     (root / "fixes").mkdir()
     (root / "fixes" / "two.py").write_text(TWO_FIXES)
-    cells = [{"cell_type": kind, "metadata": {}, "source": text, **({"outputs": [], "execution_count": None}
-                                                                      if kind == "code" else {})}
-             for kind, text in NOTEBOOK_CELLS]
-    (root / "notebook.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
-                                                     "nbformat_minor": 5}))
+    write_notebook(root / "notebook.ipynb", NOTEBOOK_CELLS)
     return root
 
 
@@ -229,7 +267,7 @@ async def test_ranges_codes_links_and_related_places(client, workspace):
     [d] = await diagnostics(client, uri, 1)
     [r] = d.related_information
     assert (r.location.uri, r.location.range.start.line, r.message) == \
-        ((workspace / "project" / "imaging.py").as_uri(), 5, "/ 255 at imaging.py:6")
+        ((workspace / "project" / "imaging.py").as_uri(), 5, "/ 255.0 at imaging.py:6")
     close(client, uri)
 
 
@@ -243,15 +281,7 @@ async def test_clean_twins_get_none(client, workspace, cli_findings):
 
 
 async def test_notebook_cells_are_one_program_with_diagnostics_per_cell(client, workspace, cli_findings):
-    path = workspace / "notebook.ipynb"
-    uri = path.as_uri()
-    cells = [f"vscode-notebook-cell:{path}#cell{i}" for i in range(len(NOTEBOOK_CELLS))]
-    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
-        types.NotebookDocument(uri, "jupyter-notebook", 1, [
-            types.NotebookCell(types.NotebookCellKind.Code if kind == "code" else types.NotebookCellKind.Markup, cell)
-            for (kind, _), cell in zip(NOTEBOOK_CELLS, cells)]),
-        [types.TextDocumentItem(cell, "python" if kind == "code" else "markdown", 1, text)
-         for (kind, text), cell in zip(NOTEBOOK_CELLS, cells)]))
+    uri, cells = open_notebook(client, workspace / "notebook.ipynb", NOTEBOOK_CELLS)
     [found] = await diagnostics(client, cells[3])
     assert [await diagnostics(client, cell) for cell in cells[:3]] == [[], [], []]
     [expected] = cli_findings["notebook.ipynb"]
@@ -281,14 +311,9 @@ async def test_notebook_cells_are_one_program_with_diagnostics_per_cell(client, 
     loaded = NOTEBOOK_CELLS[2][1].replace("img_to_array(", "preprocess_input(img_to_array(")
     loaded = loaded.replace("[None]", ")[None]")
     fixed = "from keras.applications.mobilenet_v2 import preprocess_input\n" + loaded
-    client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
-        types.VersionedNotebookDocumentIdentifier(3, uri),
-        types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[
-            types.NotebookDocumentCellContentChanges(types.VersionedTextDocumentIdentifier(2, cells[2]),
-                                                     [types.TextDocumentContentChangeWholeDocument(fixed)])]))))
+    change_cell(client, uri, 3, cells[2], 2, fixed)
     await diagnostics(client, cells[3], codes=[])
-    client.notebook_document_did_close(types.DidCloseNotebookDocumentParams(
-        types.NotebookDocumentIdentifier(uri), [types.TextDocumentIdentifier(cell) for cell in cells]))
+    close_notebook(client, uri, cells)
 
 
 async def test_editing_a_helper_updates_the_files_that_import_it(client, workspace):
@@ -325,6 +350,7 @@ async def test_a_file_that_does_not_parse_gets_cnn000_and_the_server_goes_on(cli
     assert (found.code, found.severity, found.message) == ("CNN000", types.DiagnosticSeverity.Error,
                                                            expected[0]["message"])
     assert found.range.start.line == expected[0]["line"] - 1 and found.range.end.line == found.range.start.line
+    assert not await actions_at(client, uri, found)  # no fix, and no noqa comment hides CNN000
     assert await relinted(client, uri, 2, text.replace("ResNet50(\n", "ResNet50()\n")) == []
     close(client, uri)
 
@@ -397,6 +423,29 @@ async def test_fix_actions_make_the_edits_of_fix(client, workspace, tmp_path):
 
     assert await relinted(client, uri, 2, after) == []
     close(client, uri)
+
+
+async def test_fix_actions_in_a_notebook_edit_its_cells_as_fix_does(client, tmp_path):
+    (tmp_path / "editor").mkdir()
+    (tmp_path / "cli").mkdir()
+    write_notebook(tmp_path / "editor" / "one.ipynb", FIXABLE_CELLS)
+    write_notebook(tmp_path / "cli" / "one.ipynb", FIXABLE_CELLS)
+    uri, cells = open_notebook(client, tmp_path / "editor" / "one.ipynb", FIXABLE_CELLS)
+    [found] = await diagnostics(client, cells[2])
+    fix, noqa, everything = await actions_at(client, cells[2], found)
+    assert fix.title == "CNN203: add the batch axis with np.expand_dims(x, 0)"
+    assert list(fix.edit.changes) == [cells[2]] and everything.edit.changes == fix.edit.changes
+    after = applied(FIXABLE_CELLS[2][1], fix.edit.changes[cells[2]])
+    assert after == FIXABLE_CELLS[2][1].replace("predict(x)", "predict(np.expand_dims(x, 0))")
+
+    # what `cnnlint --fix` writes into the cell
+    assert cnnlint("--fix", "--no-cache", "-q", "one.ipynb", cwd=tmp_path / "cli").returncode == 0
+    written = json.loads((tmp_path / "cli" / "one.ipynb").read_text())["cells"][2]["source"]
+    assert "".join(written) == after
+
+    change_cell(client, uri, 2, cells[2], 2, after)
+    await diagnostics(client, cells[2], codes=[])
+    close_notebook(client, uri, cells)
 
 
 async def test_noqa_action_hides_the_finding(client, workspace):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import operator
 from typing import TYPE_CHECKING
 
-from .facts import RAW, UNKNOWN, Array, Const, Image, ListVal, Opaque, PixelMax, Scale, Step, Symbolic, Value
+from ..knowledge import knowledge
+from .facts import RAW, UNIT, UNKNOWN, Array, Const, Image, ListVal, Opaque, PixelMax, Scale, Stat, Step, Symbolic, Value
 
 # Arithmetic on a value of unknown origin: still unknown, but no longer "the data as loaded",
 # so ``(x - 127.5) / 127.5`` is not mistaken for ``x / 127.5`` of 0..255 pixels.
@@ -70,15 +71,16 @@ def affine(op: str, k: float, image_on_left: bool) -> tuple[float, float] | None
     return None
 
 
-def scale_op(mul: float, add: float, what: str, loc):
-    """An op that scales image values; replayable inside a model's front."""
+def scale_op(mul: float, add: float, what: str, loc, kind: str = "scale"):
+    """An op that scales image values; replayable inside a model's front. ``kind``: "layer" for a
+    Rescaling layer (the advice is then another Rescaling)."""
 
     def apply(image: Value, interp, at) -> Value:
         if not isinstance(image, Image):
             return UNKNOWN
         new = image.scale.affine(mul, add) if image.scale is not None else None
         dtype = "float" if (mul != int(mul) or add != int(add) or image.dtype != "uint8") else image.dtype
-        return image.but(scale=new, steps=image.steps + (Step(what, loc),), dtype=dtype)
+        return image.but(scale=new, steps=image.steps + (Step(what, loc, kind=kind),), dtype=dtype)
 
     return apply
 
@@ -123,10 +125,75 @@ def fold(op: str, a, b) -> Value:
     return Const(result) if small(result) else UNKNOWN
 
 
+def channel_values(value: Value) -> tuple[float, ...] | None:
+    """The numbers of a per-channel constant (``np.array([0.485, 0.456, 0.406])``, a literal list)."""
+    if isinstance(value, Array):
+        return value.values
+    if isinstance(value, Const) and isinstance(value.value, (tuple, list)):
+        from .effects.images import flat_numbers
+
+        return flat_numbers(value.value)
+    return None
+
+
+def _close(values: tuple[float, ...], wanted: tuple[float, ...] | None, factor: float = 1.0) -> bool:
+    return wanted is not None and len(values) == len(wanted) and all(
+        abs(v - w * factor) <= 0.01 * abs(w * factor) for v, w in zip(values, wanted))
+
+
+def normalised(interp: "Interpreter", node, image: Image, op: str, other: Value) -> Image | None:
+    """Standardisation by hand: ``(x - x.mean()) / x.std()``, and a mode's own constants subtracted and
+    divided by hand (``(x / 255 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]`` is torch mode)."""
+    scale = image.scale
+    operand = getattr(node, "right", None) or getattr(node, "value", None)  # x - m, or x -= m
+    step = Step(f"{_SYMBOL[op]} {interp.module.code(operand) if operand is not None else 'a constant'}",
+                interp.loc(node))
+    done = None
+    if isinstance(other, Stat) and other.kind == "mean" and op == "Subtract":
+        done = Scale(mode="centred")
+    elif isinstance(other, Stat) and other.kind == "std" and op == "Divide" and scale == Scale(mode="centred"):
+        done = Scale(mode="standardised")
+    else:
+        values = channel_values(other)
+        modes = knowledge().modes
+        torch, caffe = modes["torch"], modes["caffe"]
+        if values is None or scale is None:
+            return None
+        if op == "Subtract" and scale.same(UNIT) and _close(values, torch.mean):
+            done = Scale(mode="imagenet-centred")
+        elif op == "Subtract" and scale.same(RAW) and _close(values, torch.mean, 255.0):
+            done = Scale(mode="imagenet-centred-255")
+        elif op == "Subtract" and scale.same(RAW) and image.order == "BGR" and _close(values, caffe.mean):
+            done = Scale(mode="caffe")
+        elif op == "Divide" and scale == Scale(mode="imagenet-centred") and _close(values, torch.std):
+            done = Scale(mode="torch")
+        elif op == "Divide" and scale == Scale(mode="imagenet-centred-255") and _close(values, torch.std, 255.0):
+            done = Scale(mode="torch")
+    if done is None:
+        return None
+    return image.but(scale=done, dtype="float", steps=image.steps + (step,))
+
+
+def uniform(value: Value) -> Value:
+    """A per-channel constant with the same number for every channel is that number: ``[0.5, 0.5, 0.5]``."""
+    if isinstance(value, Const) and not isinstance(value.value, (tuple, list)) or (
+            isinstance(value, Array) and value.dtype == "uint8"):
+        return value
+    values = channel_values(value)
+    return Const(float(values[0])) if values and len(set(values)) == 1 else value
+
+
 def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> Value:
     """``left op right`` on abstract values."""
     if isinstance(left, Const) and isinstance(right, Const):
         return fold(op, left.value, right.value)
+    if isinstance(left, Image) and op in ("Subtract", "Divide") and not wraps(left, op, right, True):
+        done = normalised(interp, node, left, op, right)
+        if done is not None:
+            return done
+        right = uniform(right)
+    elif isinstance(right, Image):
+        left = uniform(left)
     if op == "Multiply" and isinstance(left, ListVal) and isinstance(right, Const):
         return ListVal(left.item, repeated=True)
     if isinstance(left, Image) and isinstance(right, PixelMax) and op == "Divide":
@@ -143,15 +210,28 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
         interp.event("uint8-wrap", node, op=_SYMBOL[op], image=image)
         image = image.but(garbled=True, scale=None)
     k = _number(other)
+    if isinstance(image, Image) and image_on_left and _pixel_scaling(op, k) and not image.garbled \
+            and image.steps and image.steps[-1].kind == "preprocess":
+        # x / 255 meant for 0..255 pixels, on values preprocess_input already normalised
+        step = Step(f"{_SYMBOL[op]} {k:g}", interp.loc(node))
+        interp.renormalised(node, image, step)
+        return image.but(scale=None, garbled=True, steps=image.steps + (step,))
     coeffs = affine(op, k, image_on_left) if k is not None else None
     if coeffs is None:
         if isinstance(image, Symbolic):
             return image if image.base is not None else Symbolic(image.ops, None, opaque=True)
         # Mean arrays, other images, unknown numbers: the scale is no longer known.
         return image.but(scale=None, steps=image.steps)
-    text = f"{_SYMBOL[op]} {k:g}" if image_on_left else f"{k:g} {_SYMBOL[op]}"
+    number = interp.module.code(_operand(node, image_on_left))  # as written: `/ 255.0`, `* (1 / 127.5)`
+    text = f"{_SYMBOL[op]} {number}" if image_on_left else f"{number} {_SYMBOL[op]}"
     step = scale_op(*coeffs, text, interp.loc(node))
     if isinstance(image, Symbolic):
         return image if image.base is not None else Symbolic(image.ops + (step,), None, image.opaque)
     return step(image, interp, node)
 
+
+def _operand(node, image_on_left: bool):
+    """The number's expression in ``x / 255.0``, ``255 - x`` or ``x /= 127.5``."""
+    if not hasattr(node, "left"):  # an augmented assignment
+        return node.value
+    return node.right if image_on_left else node.left

@@ -6,10 +6,10 @@ the branches disagree: that is how "precision first" is built in.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
@@ -64,7 +64,7 @@ class Scale:
 
     def describe(self) -> str:
         if self.mode:
-            return f"{self.mode}-mode values"
+            return OTHER_MODES.get(self.mode, f"{self.mode}-mode values")
         if self.same(RAW):
             return "raw 0..255 pixels"
         return f"values in [{_num(self.lo)}, {_num(self.hi)}]"
@@ -75,6 +75,16 @@ def _num(x: float) -> str:
 
 
 RAW = Scale(0.0, 255.0)
+UNIT = Scale(0.0, 1.0)
+
+# Values that are neither an interval nor a keras preprocess_input mode: what hand-made or library
+# normalisation made of the pixels.
+OTHER_MODES = {
+    "standardised": "values standardised to mean 0 and std 1",
+    "centred": "mean-subtracted values",
+    "imagenet-centred": "values with the ImageNet mean subtracted, not yet divided by its std",
+    "l2-normalised": "values scaled to unit norm per sample",
+}
 
 
 class Loc(NamedTuple):
@@ -85,14 +95,17 @@ class Loc(NamedTuple):
     cell: int | None = None  # notebooks: the cell, and line is the line within it
 
     def text(self, here: str) -> str:
-        """``line 9`` in the same file, ``utils.py:9`` in another; ``cell 4, line 2`` in a notebook."""
+        """``line 9`` in the same file; in another, ``utils.py:9`` beside it, ``app/utils.py:9`` below its
+        folder, else the path as shown (from the current folder); ``cell 4, line 2`` in a notebook."""
         seen = _MENTIONED.get()
         if seen is not None:
             seen.append(self)
         where = f"cell {self.cell}, line {self.line}" if self.cell is not None else f"line {self.line}"
         if self.path == here:
             return where
-        return f"{Path(self.path).name}:{self.line}" if self.cell is None else f"{Path(self.path).name} {where}"
+        below = os.path.relpath(self.path, os.path.dirname(here) or ".")
+        other = self.path if below.startswith("..") else below
+        return f"{other}:{self.line}" if self.cell is None else f"{other} {where}"
 
 
 _MENTIONED: ContextVar[list[Loc] | None] = ContextVar("mentioned", default=None)
@@ -137,6 +150,7 @@ class Image(Value):
     repeated: bool | None = None  # one image repeated or tiled into the batch
     stale_loop: int | None = None  # loaded in this loop over paths without using the loop's variables
     from_slices: bool | None = None  # an element of Dataset.from_tensor_slices: one image, no batch axis
+    blank: bool = False  # np.zeros((n, h, w, 3)): a batch allocated to be filled with images
 
     def but(self, **changes: Any) -> Image:
         return replace(self, **changes)
@@ -147,6 +161,14 @@ class PixelMax(Value):
     """``img.max()``: dividing by it maps non-negative pixels to [0, 1]."""
 
     of: Image
+
+
+@dataclass(frozen=True)
+class Stat(Value):
+    """``img.mean()``, ``np.std(x, axis=...)``: a statistic of an image's values."""
+
+    of: Image
+    kind: str  # "mean" | "std"
 
 
 @dataclass(frozen=True)
@@ -161,6 +183,33 @@ class ListVal(Value):
     item: Value | None
     repeated: bool = False  # built as [x] * n
     items: tuple[Value, ...] | None = None  # the elements of a literal list, in order
+
+
+@dataclass(frozen=True)
+class DictVal(Value):
+    """A dict: its values by constant key, in order (``items``), or by unknown keys (``items`` None),
+    where every value looks like ``item``."""
+
+    items: tuple[tuple[Any, Value], ...] | None = None
+    item: Value | None = None
+
+    def get(self, key: Any) -> Value:
+        if self.items is None:
+            return self.item if self.item is not None else UNKNOWN
+        for k, v in self.items:
+            if k == key:
+                return v
+        return UNKNOWN
+
+    def values(self) -> tuple[Value, ...] | None:
+        return tuple(v for _, v in self.items) if self.items is not None else None
+
+    def with_item(self, key: Any, value: Value) -> DictVal:
+        """The dict after ``d[key] = value`` (an unknown key forgets the keys)."""
+        if self.items is None or key is UNKNOWN:
+            old = self.item if self.items is None else joined(self.values())
+            return DictVal(None, value if old is None else join(old, value))
+        return DictVal(tuple((k, v) for k, v in self.items if k != key) + ((key, value),))
 
 
 @dataclass(frozen=True)
@@ -200,6 +249,7 @@ class Model(Value):
     layers: list[Value] | None = None  # a Sequential built with .add()
     trainable_history: list[bool] = field(default_factory=list)  # model.trainable = ..., in order
     expects_with_weights: Expectation | None = None  # what model.load_weights(path) makes it expect
+    with_imagenet_weights: Any = None  # (the model with ImageNet weights, include_top): for load_weights
 
     def __hash__(self) -> int:
         return id(self)
@@ -229,6 +279,7 @@ class Symbolic(Value):
     base: Model | None = None
     opaque: bool = False
     units: int | None = None  # the last Dense layer's units, for the head rules
+    through_output: bool = False  # built on base.output: the base's layers cannot get training=False
 
 
 @dataclass(frozen=True)
@@ -240,6 +291,7 @@ class Dataset(Value):
     files: str | None = None  # a flow_from_* iterator: its .classes/.filenames are in file order
     single: bool = False  # Dataset.from_tensors: one element
     sliced: bool = False  # Dataset.from_tensor_slices, not batched since: elements are single items
+    reshuffles: str | None = None  # each pass in a new order: what shuffles it (image_dataset_from_directory)
 
 
 @dataclass(frozen=True)
@@ -247,7 +299,16 @@ class Predictions(Value):
     """What a model returned: which model, and whether the inputs came in shuffled order."""
 
     model: Any = field(compare=False)
-    shuffled: bool | None = None
+    shuffled: bool | None = None  # the inputs came in shuffled order (not file order)
+    reshuffled: bool | None = None  # ... in an order another pass over the same data does not repeat
+
+
+@dataclass(frozen=True)
+class PassLabels(Value):
+    """Labels taken in one pass over a dataset that reshuffles on every pass: another pass (the one
+    ``model.predict(ds)`` makes) sees the images in another order."""
+
+    source: str  # "image_dataset_from_directory", "Dataset.shuffle"
 
 
 @dataclass(frozen=True)
@@ -268,6 +329,7 @@ class Array(Value):
     """A numeric array that is not an image (a mean, a std)."""
 
     dtype: str | None = None
+    values: tuple[float, ...] | None = None  # its numbers, flattened, when written as literals
 
 
 @dataclass(frozen=True)
@@ -276,6 +338,7 @@ class DataGen(Value):
 
     ops: tuple[Op, ...]
     node: Any = field(repr=False)
+    scales_pixels: bool = False  # rescale=1/255 (or 1/127.5): whatever it is given is taken as 0..255 pixels
 
 
 @dataclass(frozen=True)
@@ -285,6 +348,90 @@ class Function(Value):
     node: Any = field(repr=False)
     module: Any = field(repr=False)  # the ModuleState it was defined in
     closure: Any = field(default=None, repr=False)  # enclosing Env for nested functions
+    # parameter -> its default, evaluated where and when the def or lambda ran, as Python does
+    defaults: dict[str, Value] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(eq=False)
+class ClassVal(Value):
+    """A class defined in the project: its methods and class attributes, and its bases (project
+    classes, or library classes by qualified name) for what it inherits."""
+
+    node: Any = field(repr=False)  # the libcst ClassDef
+    module: Any = field(repr=False)  # the ModuleState it was defined in
+    methods: dict[str, Function] = field(default_factory=dict)
+    attrs: dict[str, Value] = field(default_factory=dict)
+    bases: tuple[Value, ...] = ()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def mro(self):
+        """This class, then its project bases, depth first (enough for the code people write)."""
+        seen: list[ClassVal] = []
+        todo = [self]
+        while todo:
+            cls = todo.pop(0)
+            if cls not in seen:
+                seen.append(cls)
+                todo += [b for b in cls.bases if isinstance(b, ClassVal)]
+        return seen
+
+    def method(self, name: str) -> Function | None:
+        return next((cls.methods[name] for cls in self.mro() if name in cls.methods), None)
+
+    def attr(self, name: str) -> Value | None:
+        return next((cls.attrs[name] for cls in self.mro() if name in cls.attrs), None)
+
+    def library_bases(self) -> set[str]:
+        """The qualified names of the library classes it derives from (``keras.layers.Layer``...)."""
+        return {b.qualname for cls in self.mro() for b in cls.bases if isinstance(b, ModuleRef)}
+
+
+@dataclass(eq=False)
+class Instance(Value):
+    """An object of a class defined in the project, with its own attributes (``self.model = ...``);
+    what it does not set comes from the class."""
+
+    cls: ClassVal
+    attrs: dict[str, Value] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def attr(self, name: str) -> Value | None:
+        return self.attrs[name] if name in self.attrs else self.cls.attr(name)
+
+
+@dataclass(frozen=True)
+class Super(Value):
+    """``super()`` inside a method of ``cls`` called on ``instance``."""
+
+    cls: ClassVal
+    instance: Value
+
+    def attribute(self, name: str) -> Value:
+        for base in self.cls.mro()[1:]:
+            if name in base.methods:
+                return MethodRef(base.methods[name], self.instance)
+        return UNKNOWN
+
+
+@dataclass(frozen=True)
+class MethodRef(Value):
+    """A project method bound to an instance: ``super().__init__``, or a method looked up on a base."""
+
+    function: Function
+    instance: Value
+
+
+@dataclass(frozen=True)
+class Partial(Value):
+    """``functools.partial(func, *args, **kwargs)``."""
+
+    func: Value
+    args: tuple[Value, ...]
+    kwargs: tuple[tuple[str, Value], ...]
 
 
 @dataclass(frozen=True)
@@ -296,17 +443,72 @@ class Bound(Value):
 
 
 @dataclass(frozen=True)
+class Checkpoint(Value):
+    """``keras.callbacks.ModelCheckpoint(path)``: fit saves the model there."""
+
+    path: Value
+
+
+@dataclass(frozen=True)
 class Opaque(Value):
     """A known kind of object that carries no image facts (a VideoCapture, a file)."""
 
     kind: str
 
 
+class Alternative(NamedTuple):
+    """One alternative of a choice the code makes: the choice (``by``), which way it went, in words."""
+
+    by: Any  # what decides: the condition's text of an if, a dict's key expression, a loop
+    label: str  # which way: "false", "'vgg16'", "VGG16"
+    words: str  # for messages, with {} for the label(s): "when `args.checkpoint is not None` is {}"
+    of: int = 2  # how many ways the choice has
+
+
+@dataclass(frozen=True)
+class Choice(Value):
+    """One of several values, by a choice the code makes at run time: a model picked in an if/else,
+    a dict of constructors indexed by a command-line argument, the item of a loop over a list.
+    Each alternative is a possible run; alternatives of the same choice (``by``) go together."""
+
+    by: Any
+    options: tuple[tuple[Alternative, Value], ...]
+
+    def values(self) -> tuple[Value, ...]:
+        return tuple(v for _, v in self.options)
+
+
+# What makes a choice worth following path by path: the model, or the preprocessing applied.
+def worth_choosing(value: Value) -> bool:
+    return isinstance(value, (Model, Choice)) or (isinstance(value, ModuleRef) and "applications" in value.qualname)
+
+
+def choose(by: Any, options: list[tuple[Alternative, Value]]) -> Value:
+    """A choice between values; one value when they are all the same."""
+    first = options[0][1]
+    if all(v is first or v == first for _, v in options[1:]):
+        return first
+    return Choice(by, tuple(options))
+
+
+INDEX = Opaque("int")  # a whole number of unknown value: a loop counter over range(), len(x)
+
+
 def join(a: Value, b: Value) -> Value:
     """The value that holds on both paths."""
     if a is b or a == b:
         return a
+    if isinstance(a, Choice) and isinstance(b, Choice) and a.by == b.by \
+            and [o for o, _ in a.options] == [o for o, _ in b.options]:
+        return Choice(a.by, tuple((o, join(x, y)) for (o, x), (_, y) in zip(a.options, b.options)))
+    if isinstance(a, Model) and isinstance(b, Model) and a.expects is not None and b.expects is not None \
+            and replace(a.expects, model="") == replace(b.expects, model=""):
+        # two models that expect the same (VGG16 or VGG19): what they expect still holds
+        name = a.name if a.name == b.name else f"{a.name} or {b.name}"
+        return Model(name, replace(a.expects, model=name), line=a.line)
     if isinstance(a, Image) and isinstance(b, Image):
+        if a.blank != b.blank:  # a batch before and after it is filled: what it is filled with counts
+            return a if b.blank else b
         merged = {}
         for f in fields(Image):
             x, y = getattr(a, f.name), getattr(b, f.name)
@@ -325,10 +527,27 @@ def join(a: Value, b: Value) -> Value:
         if a.item is None or b.item is None:
             return ListVal(a.item if b.item is None else b.item, a.repeated and b.repeated)
         return ListVal(join(a.item, b.item), a.repeated and b.repeated)
+    if isinstance(a, Instance) and isinstance(b, Instance) and a.cls is b.cls:
+        names = a.attrs.keys() & b.attrs.keys()
+        return Instance(a.cls, {n: join(a.attrs[n], b.attrs[n]) for n in names})
+    if isinstance(a, DictVal) and isinstance(b, DictVal):
+        if a.items is not None and b.items is not None and [k for k, _ in a.items] == [k for k, _ in b.items]:
+            return DictVal(tuple((k, join(x, y)) for (k, x), (_, y) in zip(a.items, b.items)))
+        return DictVal(None, joined((a.values() or (a.item,)) + (b.values() or (b.item,))))
     if isinstance(a, Dataset) and isinstance(b, Dataset):
         return Dataset(join(a.element, b.element), a.shuffled if a.shuffled == b.shuffled else None,
-                       a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced)
+                       a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced,
+                       a.reshuffles if a.reshuffles == b.reshuffles else None)
     return UNKNOWN
+
+
+def joined(values) -> Value | None:
+    """The join of several values (None for none at all; ``None`` items are skipped)."""
+    out = None
+    for v in values:
+        if v is not None:
+            out = v if out is None else join(out, v)
+    return out
 
 
 def image_of(value: Value) -> Image | None:

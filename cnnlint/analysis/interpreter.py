@@ -9,7 +9,9 @@ records what reached it; the rules judge those records.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+import operator
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
@@ -17,22 +19,33 @@ import libcst as cst
 from . import arithmetic, effects
 from .facts import (
     UNKNOWN,
+    Alternative,
     Bound,
+    Choice,
+    ClassVal,
     Const,
     Dataset,
+    DictVal,
     Function,
     Image,
+    Instance,
     ListVal,
     Loc,
+    MethodRef,
     Model,
     ModuleRef,
+    Partial,
     PathStr,
     Predictions,
     Step,
+    Super,
     TupleVal,
     Value,
+    choose,
     image_of,
     join,
+    joined,
+    worth_choosing,
 )
 from .walk import walk
 
@@ -40,7 +53,10 @@ if TYPE_CHECKING:
     from .project import ModuleState, Project
 
 MAX_DEPTH = 8
-MAX_UNROLL = 16
+MAX_UNROLL = 32  # a loop over a literal list of up to this many items runs once per item
+# Choices followed path by path: at most this many combinations at one call, this many choices deep.
+MAX_COMBINATIONS = 32
+MAX_CHOICES = 3
 # Nested loops multiply the work: each loop runs its body twice (or once per item), so 20 nested
 # loops would run the innermost body a million times. The runs of all enclosing loops together
 # stay under MAX_REPEAT; a loop that would exceed it runs its body once, on the joined state.
@@ -69,6 +85,8 @@ class Sink:
     arg_node: cst.BaseExpression | None = None  # the positional argument, for autofix
     function: cst.CSTNode | None = None  # the enclosing function definition, None at module level
     stale: bool = False  # the image was loaded in an enclosing loop over files without using its variable
+    result_unused: bool = False  # predictions only looked at for their shape, or not at all
+    context: tuple[Alternative, ...] = ()  # the alternatives of the run it was seen in (a model chosen in an if)
 
 
 @dataclass
@@ -78,6 +96,7 @@ class Event:
     kind: str
     node: cst.CSTNode
     details: dict
+    context: tuple[Alternative, ...] = ()
 
 
 @dataclass
@@ -87,30 +106,7 @@ class Renormalised:
     node: cst.CSTNode
     before: Image
     step: Step
-
-
-@dataclass
-class Instance(Value):
-    """An object of a class defined in the project; attributes are shared by all its instances."""
-
-    cls: "ClassVal"
-
-    def __hash__(self) -> int:
-        return id(self.cls)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Instance) and other.cls is self.cls
-
-
-@dataclass(eq=False)
-class ClassVal(Value):
-    node: cst.ClassDef
-    module: "ModuleState"
-    methods: dict[str, Function] = field(default_factory=dict)
-    attrs: dict[str, Value] = field(default_factory=dict)
-
-    def __hash__(self) -> int:
-        return id(self)
+    context: tuple[Alternative, ...] = ()
 
 
 class Env:
@@ -144,6 +140,23 @@ def join_envs(envs: Iterable[Env | None]) -> Env | None:
     return out
 
 
+def choose_envs(paths: list[tuple[Alternative, Env | None]]) -> Env | None:
+    """The paths of one choice (if/else, try/except) joined, except for what the choice picks: a name
+    bound to different models (or preprocess functions) on different paths holds all of them, each
+    with the alternative it comes from."""
+    live = [(alt, env) for alt, env in paths if env is not None]
+    if len(live) < 2:
+        return live[0][1] if live else None
+    out = join_envs(env for _, env in live)
+    for name in out.vars:
+        values = [env.vars.get(name) for _, env in live]
+        if any(v is None for v in values) or all(v is values[0] for v in values):
+            continue
+        if any(worth_choosing(v) for v in values):
+            out.vars[name] = choose(live[0][0].by, [(alt, v) for (alt, _), v in zip(live, values)])
+    return out
+
+
 @dataclass
 class Loop:
     """A for loop being run: what its iterations change, and whether it walks over files."""
@@ -153,6 +166,9 @@ class Loop:
     over_files: bool
     depth: int  # the frame it runs in: a helper it calls sees the loop's values only through parameters
 
+
+# the nodes that open a scope of their own
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 # the nodes that bind a name, and the field holding its target
 _BINDERS = {cst.AssignTarget: "target", cst.AugAssign: "target", cst.AnnAssign: "target", cst.For: "target",
@@ -187,6 +203,7 @@ class Frame:
     returns: list[Value] = field(default_factory=list)
     breaks: list[Env] = field(default_factory=list)
     continues: list[Env] = field(default_factory=list)
+    yields: list[Value] = field(default_factory=list)  # a generator function's yielded values
 
 
 @dataclass
@@ -243,7 +260,10 @@ class Interpreter:
         self.repeat = 1  # how many times the innermost loop body being run runs in all (see MAX_REPEAT)
         self.steps: dict[int, int] = {}  # id(module state) -> statements executed (see STEP_BUDGET)
         self._assigned: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+        self._generators: dict[int, tuple[cst.CSTNode, bool]] = {}
         self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
+        self.context: list[Alternative] = []  # the alternatives of the run being followed
+        self.abstract_loops = 0  # loops being run on joined states (not once per item)
 
     # -- where we are -------------------------------------------------------
     @property
@@ -272,27 +292,31 @@ class Interpreter:
         if isinstance(seen, Image):
             positional = [a.value for a in at.args if not a.keyword and not a.star]
             arg_node = positional[0] if keyword is None and len(positional) == 1 else None
+            unused = method.startswith(("predict", "__call__")) and id(at) in self.module.unused_results()
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
                                           self.module.display, arg_node, self.frames[-1].function,
-                                          self.in_loop(seen.stale_loop)))
+                                          self.in_loop(seen.stale_loop), unused, tuple(self.context)))
 
     def event(self, kind: str, node: cst.CSTNode, **details) -> None:
-        self.module.events.append(Event(kind, node, details))
+        self.module.events.append(Event(kind, node, details, tuple(self.context)))
 
     def renormalised(self, at: cst.CSTNode, before: Image, step: Step) -> None:
-        self.module.renormalised.append(Renormalised(at, before, step))
+        self.module.renormalised.append(Renormalised(at, before, step, tuple(self.context)))
 
     # -- running modules and functions --------------------------------------
     def run_module(self, state: "ModuleState") -> None:
         self.frames.append(Frame(state))
         try:
-            self.exec_block(state.tree.body, state.env)
+            end = self.exec_block(state.tree.body, state.env)
+            if end is not None and end is not state.env:  # after a top-level if: what importers see
+                state.env.vars.update(end.vars)
         finally:
             self.frames.pop()
 
     def analyse_functions(self, state: "ModuleState") -> None:
         """Run every function body not yet run with unknown arguments (entry points, routes, methods)."""
         done: set[int] = set()
+        instances: dict[int, Instance] = {}  # one object per class, its __init__ run first
         while True:
             pending = [f for f in state.functions if id(f.node) not in done]
             if not pending:
@@ -306,7 +330,7 @@ class Interpreter:
                 args: list[Value] = []
                 owner = state.owners.get(id(fn.node))
                 if owner is not None:
-                    args.append(Instance(owner))
+                    args.append(instances.setdefault(id(owner), Instance(owner)))
                 self.call_function(fn, args, {}, memo=False)
 
     def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value], memo: bool = True) -> Value:
@@ -333,16 +357,26 @@ class Interpreter:
             else:
                 end = self.exec_block(fn.node.body.body if isinstance(fn.node.body, cst.IndentedBlock)
                                       else fn.node.body.body, env)
-                returns = frame.returns + ([Const(None)] if end is not None else [])
-                result = returns[0] if returns else UNKNOWN
-                for r in returns[1:]:
-                    result = join(result, r)
+                if self.is_generator(fn.node):  # calling it makes a generator of what it yields
+                    element = joined(frame.yields)
+                    result = Dataset(element) if element is not None else UNKNOWN
+                else:
+                    returns = frame.returns + ([Const(None)] if end is not None else [])
+                    result = joined(returns) or UNKNOWN
         finally:
             self.active.discard(id(fn.node))
             self.frames.pop()
         if key is not None:
             self.memo[key] = result
         return result
+
+    def is_generator(self, node: cst.FunctionDef) -> bool:
+        """Whether a function yields (in its own body, not in functions nested in it)."""
+        cached = self._generators.get(id(node))
+        if cached is None:  # the node is kept with the answer, so its id cannot be reused
+            found = any(type(n) is cst.Yield for n in walk(node.body, into=lambda n: type(n) not in _SCOPES))
+            cached = self._generators[id(node)] = (node, found)
+        return cached[1]
 
     def bind_params(self, fn: Function, env: Env, args: list[Value], kwargs: dict[str, Value]) -> None:
         params = fn.node.params
@@ -353,16 +387,11 @@ class Interpreter:
                 env.vars[name] = args[i]
             elif name in kwargs:
                 env.vars[name] = kwargs[name]
-            elif p.default is not None:
-                env.vars[name] = self.eval(p.default, fn.module.env)
             else:
-                env.vars[name] = UNKNOWN
+                env.vars[name] = fn.defaults.get(name, UNKNOWN)
         for p in params.kwonly_params:
             name = p.name.value
-            if name in kwargs:
-                env.vars[name] = kwargs[name]
-            else:
-                env.vars[name] = self.eval(p.default, fn.module.env) if p.default is not None else UNKNOWN
+            env.vars[name] = kwargs[name] if name in kwargs else fn.defaults.get(name, UNKNOWN)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 env.vars[star.name.value] = UNKNOWN
@@ -396,7 +425,11 @@ class Interpreter:
                 added = self.eval(value.args[-1].value, env)
                 if method == "extend":
                     added = effects.element_of(added)
-                env.vars[target] = ListVal(join(current.item, added) if current.item is not None else added)
+                item = join(current.item, added) if current.item is not None else added
+                # appended once per run (not in a loop followed abstractly): the list's items stay known
+                items = current.items + (added,) if method == "append" and current.items is not None \
+                    and not self.abstract_loops else None
+                env.vars[target] = ListVal(item, items=items)
                 return env
             if isinstance(current, Image) and method in effects.MUTATING_METHODS:
                 self.eval(value, env)
@@ -404,14 +437,6 @@ class Interpreter:
                 return env
             if isinstance(current, Image) and current.container == "pil" and method == "convert":
                 self.event("discarded-convert", value, image=self.module.code(value.func.value))
-        if isinstance(value, cst.Call) and value.args and isinstance(value.args[0].value, cst.Name):
-            # keras's preprocess_input scales float numpy arrays in place: preprocess_input(x) alone works
-            target = value.args[0].value.value
-            current = env.lookup(target)
-            if isinstance(current, Image) and current.container == "array" and current.dtype == "float" \
-                    and effects.in_place(self.eval(value.func, env)):
-                env.vars[target] = self.eval(value, env)
-                return env
         self.eval(value, env)
         return env
 
@@ -473,6 +498,9 @@ class Interpreter:
             exported = getattr(source, "env", None)
             if exported is not None:
                 env.vars.update({k: v for k, v in exported.vars.items() if not k.startswith("_")})
+                self.module.star_modules += [m for m in source.star_modules if m not in self.module.star_modules]
+            elif isinstance(source, ModuleRef):  # from tensorflow.keras.applications import *
+                self.module.star_modules.append(source.qualname)
             return env
         for alias in stmt.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else self.module.code(alias.name)
@@ -484,13 +512,14 @@ class Interpreter:
         for d in stmt.decorators:
             self.eval(d.decorator, env)
         closure = env if env is not self.module.env else None
-        fn = Function(stmt, self.module, closure)
+        fn = Function(stmt, self.module, closure, self.defaults(stmt.params, env))
         env.vars[stmt.name.value] = fn
         self.module.functions.append(fn)
         return env
 
     def exec_ClassDef(self, stmt: cst.ClassDef, env: Env) -> Env:
-        cls = ClassVal(stmt, self.module)
+        bases = tuple(self.eval(arg.value, env) for arg in stmt.bases if arg.keyword is None and not arg.star)
+        cls = ClassVal(stmt, self.module, bases=bases)
         body_env = Env(env)
         self.exec_block(stmt.body.body, body_env)
         for name, value in body_env.vars.items():
@@ -512,7 +541,9 @@ class Interpreter:
             return self.exec_orelse(orelse, env)
         body_out = self.exec_block(stmt.body.body, env.copy())
         else_out = self.exec_orelse(orelse, env.copy())
-        return join_envs([body_out, else_out])
+        condition = " ".join(self.module.code(stmt.test).split())
+        return choose_envs([(Alternative(("if", condition), "true", f"when `{condition}` is {{}}"), body_out),
+                            (Alternative(("if", condition), "false", f"when `{condition}` is {{}}"), else_out)])
 
     def exec_orelse(self, orelse, env: Env) -> Env | None:
         if orelse is None:
@@ -564,12 +595,18 @@ class Interpreter:
         self.repeat *= len(items)
         try:
             current: Env | None = env
-            for item in items:
+            iterated = " ".join(self.module.code(stmt.iter).split())
+            for index, item in enumerate(items):
                 if current is None:
                     break
                 frame.continues = []
                 self.assign(stmt.target, item, current)
-                current = join_envs([self.exec_block(stmt.body.body, current)] + frame.continues)
+                label = _describe(item, index)
+                self.context.append(Alternative(("loop", id(stmt)), label, f"for {{}} in `{iterated}`", len(items)))
+                try:
+                    current = join_envs([self.exec_block(stmt.body.body, current)] + frame.continues)
+                finally:
+                    self.context.pop()
             if stmt.orelse is not None and current is not None:
                 current = self.exec_block(stmt.orelse.body.body, current)
             return join_envs([current] + frame.breaks)
@@ -589,6 +626,7 @@ class Interpreter:
         frame = self.frames[-1]
         saved = frame.breaks, frame.continues, self.repeat
         frame.breaks, frame.continues = [], []
+        self.abstract_loops += 1
         twice = self.repeat * 2 <= MAX_REPEAT
         self.repeat *= 2 if twice else 1
         try:
@@ -612,19 +650,23 @@ class Interpreter:
             return join_envs([out] + frame.breaks)
         finally:
             frame.breaks, frame.continues, self.repeat = saved
+            self.abstract_loops -= 1
 
     def exec_Try(self, stmt: cst.Try, env: Env) -> Env | None:
         body_out = self.exec_block(stmt.body.body, env.copy())
+        by = ("try", self.line(stmt))
         outs = []
         if stmt.orelse is not None and body_out is not None:
             body_out = self.exec_block(stmt.orelse.body.body, body_out)
-        outs.append(body_out)
-        for handler in stmt.handlers:
+        ways = 1 + len(stmt.handlers)
+        outs.append((Alternative(by, "succeeds", f"when the try at line {self.line(stmt)} {{}}", ways), body_out))
+        for i, handler in enumerate(stmt.handlers):
             start = join_envs([env, body_out]) or env.copy()
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 start.vars[handler.name.name.value] = UNKNOWN
-            outs.append(self.exec_block(handler.body.body, start))
-        out = join_envs(outs)
+            alternative = Alternative(by, "fails", f"when the try at line {self.line(stmt)} {{}}", ways)
+            outs.append((alternative, self.exec_block(handler.body.body, start)))
+        out = choose_envs(outs)
         if stmt.finalbody is not None:
             out = self.exec_block(stmt.finalbody.body.body, out or env.copy()) if out is not None else None
         return out
@@ -667,14 +709,27 @@ class Interpreter:
             if isinstance(owner, Model):
                 owner.attrs[name] = value
                 if name == "trainable" and isinstance(value, Const):
-                    owner.trainable_history.append(bool(value.value))
+                    # a layer of a model (for layer in base.layers[:-20]: ...) freezes part of it
+                    whole = owner.attrs.get("layer_of", owner)
+                    whole.trainable_history.append(bool(value.value))
             elif isinstance(owner, Instance):
-                attrs = owner.cls.attrs
+                attrs = owner.attrs
                 attrs[name] = join(attrs[name], value) if name in attrs else value
         elif isinstance(target, cst.Subscript):
-            self.eval(target.value, env)
-            if isinstance(target.value, cst.Name) and isinstance(env.lookup(target.value.value), Image):
-                env.vars[target.value.value] = UNKNOWN  # written into piecewise: facts unknown
+            owner = self.eval(target.value, env)
+            if isinstance(target.value, cst.Name) and isinstance(owner, Image):
+                one = len(target.slice) >= 1 and isinstance(target.slice[0].slice, cst.Index) and all(
+                    isinstance(el.slice, cst.Slice) and el.slice.lower is None and el.slice.upper is None
+                    for el in target.slice[1:])
+                # batch[i] = image fills a batch; any other piecewise write leaves the facts unknown
+                env.vars[target.value.value] = effects.filled(owner, value) if one and owner.batched else UNKNOWN
+            elif isinstance(target.value, cst.Name) and isinstance(owner, ListVal):  # xs[i] = v
+                env.vars[target.value.value] = ListVal(join(owner.item, value) if owner.item is not None else value)
+            elif isinstance(target.value, cst.Name) and isinstance(owner, DictVal) and len(target.slice) == 1 \
+                    and isinstance(target.slice[0].slice, cst.Index):
+                key = self.eval(target.slice[0].slice.value, env)
+                key = key.value if isinstance(key, Const) and _hashable(key.value) else UNKNOWN
+                env.vars[target.value.value] = owner.with_item(key, value)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, UNKNOWN, env)
 
@@ -702,6 +757,9 @@ class Interpreter:
             return value
         if name in BUILTINS:
             return ModuleRef("builtins." + name)
+        for module in self.module.star_modules:  # a name a library's star import brought in
+            if effects.lookup(f"{module}.{name}") is not None:
+                return ModuleRef(f"{module}.{name}")
         return UNKNOWN
 
     def eval_Ellipsis(self, node: cst.Ellipsis, env: Env) -> Value:
@@ -732,6 +790,22 @@ class Interpreter:
         except Exception:
             return UNKNOWN
 
+    def eval_FormattedString(self, node: cst.FormattedString, env: Env) -> Value:
+        """An f-string made of constants is a constant (a TF Hub handle, a path)."""
+        text = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text.append(part.value)
+                continue
+            value = self.eval(part.expression, env)
+            if not isinstance(value, Const) or part.format_spec or part.conversion \
+                    or not isinstance(value.value, (str, int, float)) or isinstance(value.value, bool):
+                return UNKNOWN
+            text.append(str(value.value))
+        if "{" in "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText)):
+            return UNKNOWN  # {{ escapes: not worth getting right
+        return Const("".join(text)) if "b" not in node.prefix.lower() else UNKNOWN
+
     def eval_Tuple(self, node: cst.Tuple, env: Env) -> Value:
         items = [self.eval(e.value, env) for e in node.elements]
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
@@ -751,8 +825,52 @@ class Interpreter:
             item = i if item is None else join(item, i)
         return ListVal(item, items=tuple(items))
 
+    def eval_Dict(self, node: cst.Dict, env: Env) -> Value:
+        items: list[tuple[object, Value]] = []
+        known = True
+        for el in node.elements:
+            value = self.eval(el.value, env)
+            if isinstance(el, cst.StarredDictElement):
+                known = False
+                continue
+            key = self.eval(el.key, env)
+            if isinstance(key, Const) and _hashable(key.value):
+                items.append((key.value, value))
+            else:
+                known = False
+                items.append((UNKNOWN, value))
+        if known:
+            return DictVal(tuple(dict(items).items()))
+        return DictVal(None, joined(v for _, v in items))
+
+    def eval_DictComp(self, node: cst.DictComp, env: Env) -> Value:
+        """``{x: f(x) for x in ["train", "val"]}``: one entry per item of a literal list."""
+        comp = node.for_in
+        items = _literal_items(self.eval(comp.iter, env)) if comp.inner_for_in is None and not comp.ifs else None
+        if items is not None and len(items) <= MAX_UNROLL:
+            out: list[tuple[object, Value]] = []
+            for item in items:
+                inner = Env(env)
+                self.assign(comp.target, item, inner)
+                key = self.eval(node.key, inner)
+                if not (isinstance(key, Const) and _hashable(key.value)):
+                    break
+                out.append((key.value, self.eval(node.value, inner)))
+            else:
+                return DictVal(tuple(dict(out).items()))
+        inner = self._comprehension(node, env)
+        self.eval(node.key, inner)
+        return DictVal(None, self.eval(node.value, inner))
+
     def eval_Lambda(self, node: cst.Lambda, env: Env) -> Value:
-        return Function(node, self.module, env if env is not self.module.env else None)
+        return Function(node, self.module, env if env is not self.module.env else None,
+                        self.defaults(node.params, env))
+
+    def defaults(self, params: cst.Parameters, env: Env) -> dict[str, Value]:
+        """The parameters' defaults, evaluated once, in the scope of the definition (not at each
+        call, where no frame may be running yet: functions nobody calls are analysed from the top)."""
+        return {p.name.value: self.eval(p.default, env)
+                for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
 
     def eval_IfExp(self, node: cst.IfExp, env: Env) -> Value:
         test = self.eval(node.test, env)
@@ -761,12 +879,24 @@ class Interpreter:
             return self.eval(node.body, env)
         if taken is False:
             return self.eval(node.orelse, env)
-        return join(self.eval(node.body, env), self.eval(node.orelse, env))
+        body, orelse = self.eval(node.body, env), self.eval(node.orelse, env)
+        if worth_choosing(body) or worth_choosing(orelse):
+            condition = " ".join(self.module.code(node.test).split())
+            by = ("if", condition)
+            return choose(by, [(Alternative(by, "true", f"when `{condition}` is {{}}"), body),
+                               (Alternative(by, "false", f"when `{condition}` is {{}}"), orelse)])
+        return join(body, orelse)
 
     def eval_NamedExpr(self, node: cst.NamedExpr, env: Env) -> Value:
         value = self.eval(node.value, env)
         self.assign(node.target, value, env)
         return value
+
+    def eval_Yield(self, node: cst.Yield, env: Env) -> Value:
+        if node.value is not None:
+            value = self.eval(node.value.item if isinstance(node.value, cst.From) else node.value, env)
+            self.frames[-1].yields.append(effects.element_of(value) if isinstance(node.value, cst.From) else value)
+        return UNKNOWN  # what the consumer sends in
 
     def eval_Await(self, node: cst.Await, env: Env) -> Value:
         return self.eval(node.expression, env)
@@ -798,16 +928,27 @@ class Interpreter:
     def eval_BinaryOperation(self, node: cst.BinaryOperation, env: Env) -> Value:
         left = self.eval(node.left, env)
         right = self.eval(node.right, env)
-        return arithmetic.binary(self, node, left, type(node.operator).__name__, right)
+        op = type(node.operator).__name__
+        if isinstance(left, Choice) != isinstance(right, Choice):  # preprocessed by a chosen function, / 255
+            choice, other = (left, right) if isinstance(left, Choice) else (right, left)
+            return choose(choice.by, [(alt, arithmetic.binary(self, node, v, op, other) if choice is left
+                                       else arithmetic.binary(self, node, other, op, v)) for alt, v in choice.options])
+        return arithmetic.binary(self, node, left, op, right)
 
     def eval_Comparison(self, node: cst.Comparison, env: Env) -> Value:
         values = [self.eval(node.left, env)] + [self.eval(t.comparator, env) for t in node.comparisons]
         effects.compared(self, node, values)
         predictions = [v for v in values if isinstance(v, Predictions)]
-        return predictions[0] if predictions else UNKNOWN
+        if predictions:
+            return predictions[0]
+        if all(isinstance(v, Const) for v in values):  # if MODEL == "vgg16":, if split is not None:
+            return _compare_constants([v.value for v in values], [type(t.operator).__name__ for t in node.comparisons])
+        return UNKNOWN
 
     def eval_Attribute(self, node: cst.Attribute, env: Env) -> Value:
         owner = self.eval(node.value, env)
+        if isinstance(owner, Choice):  # model.predict of a model chosen in an if: one per alternative
+            return choose(owner.by, [(alt, effects.attribute(self, v, node.attr.value)) for alt, v in owner.options])
         return effects.attribute(self, owner, node.attr.value)
 
     def eval_Subscript(self, node: cst.Subscript, env: Env) -> Value:
@@ -820,9 +961,13 @@ class Interpreter:
                 sl = el.slice
                 parts = [self.eval(p, env) if p is not None else Const(None) for p in (sl.lower, sl.upper, sl.step)]
                 indices.append(slice(*[p.value if isinstance(p, Const) else UNKNOWN for p in parts]))
+        if isinstance(owner, Choice):
+            return choose(owner.by, [(alt, effects.subscript(self, node, v, indices)) for alt, v in owner.options])
         return effects.subscript(self, node, owner, indices)
 
     def eval_Call(self, node: cst.Call, env: Env) -> Value:
+        if isinstance(node.func, cst.Name) and node.func.value == "super" and env.lookup("super") is None:
+            return self.super_of(env)
         func = self.eval(node.func, env)
         args: list[Value] = []
         kwargs: dict[str, Value] = {}
@@ -839,25 +984,106 @@ class Interpreter:
         call = Call(self, node, args, kwargs)
         self.calls.append((node, len(self.frames)))
         try:
-            return self.call(func, call)
+            result = self.call(func, call)
         finally:
             self.calls.pop()
+        if node.args and isinstance(node.args[0].value, cst.Name) and effects.in_place(func) \
+                and _float_array(env.lookup(node.args[0].value.value)):
+            # keras's preprocess_input scales float numpy arrays in place: ``y = preprocess_input(x)``
+            # changes x too, and ``preprocess_input(x)`` alone works
+            env.vars[node.args[0].value.value] = result
+        return result
+
+    def super_of(self, env: Env) -> Value:
+        """``super()`` in a method: the class it is defined in and the instance it runs on."""
+        fn = self.frames[-1].function
+        cls = self.module.owners.get(id(fn)) if fn is not None else None
+        params = fn.params.params if isinstance(fn, cst.FunctionDef) else ()
+        if cls is None or not params:
+            return UNKNOWN
+        return Super(cls, env.lookup(params[0].name.value) or UNKNOWN)
 
     def call(self, func: Value, call: Call) -> Value:
+        choices = [v for v in [func, *call.args, *call.kwargs.values()] if isinstance(v, Choice)]
+        if choices:
+            return self.call_each(func, call, choices)
+        result = self.call_value(func, call)
+        if result is UNKNOWN and call.args:  # a layer from another package on a symbolic tensor
+            return effects.symbolic_through(call.args) or UNKNOWN
+        return result
+
+    def call_each(self, func: Value, call: Call, choices: list[Choice]) -> Value:
+        """A call with a chosen model or function among its values: run once per alternative, each run
+        recording what it sees under its alternatives. Choices made together (the same ``by``) stay
+        together; independent ones combine, up to MAX_COMBINATIONS runs."""
+        by_choice: dict = {}
+        for c in choices:
+            by_choice.setdefault(c.by, [alt for alt, _ in c.options])
+        combinations = 1
+        for alternatives in by_choice.values():
+            combinations *= len(alternatives)
+        if combinations > MAX_COMBINATIONS or len(self.context) + len(by_choice) > MAX_CHOICES:
+            return UNKNOWN  # too many runs to follow: what is chosen is unknown
+
+        def pick(value: Value, picked: dict) -> Value | None:
+            if not isinstance(value, Choice):
+                return value
+            alternative = picked[value.by]
+            return next((v for alt, v in value.options if alt.label == alternative.label), None)
+
+        results: list[tuple[tuple[Alternative, ...], Value]] = []
+        for combination in itertools.product(*by_choice.values()):
+            picked = {alt.by: alt for alt in combination}
+            concrete = [pick(v, picked) for v in [func, *call.args]]
+            kwargs = {k: pick(v, picked) for k, v in call.kwargs.items()}
+            if None in concrete or None in kwargs.values():
+                continue  # this dict has no such key: not a run
+            self.context.extend(combination)
+            try:
+                results.append((combination, self.call(concrete[0], replace(call, args=concrete[1:], kwargs=kwargs))))
+            finally:
+                del self.context[len(self.context) - len(combination):]
+        if len(by_choice) == 1 and results:
+            return choose(choices[0].by, [(combination[0], value) for combination, value in results])
+        return joined(value for _, value in results) or UNKNOWN
+
+    def call_value(self, func: Value, call: Call) -> Value:
         if isinstance(func, Function):
             return self.call_function(func, call.args, call.kwargs)
         if isinstance(func, ClassVal):
             instance = Instance(func)
-            init = func.methods.get("__init__")
+            init = func.method("__init__")
             if init is not None:
                 self.call_function(init, [instance] + call.args, call.kwargs)
             return instance
+        if isinstance(func, MethodRef):
+            return self.call_function(func.function, [func.instance] + call.args, call.kwargs)
+        if isinstance(func, Partial):
+            return self.call(func.func, replace(call, args=list(func.args) + call.args,
+                                                kwargs={**dict(func.kwargs), **call.kwargs}))
+        if isinstance(func, Instance):  # layer(x), model(x), dataset.map(layer)
+            method = func.cls.method("__call__") or forward_method(func.cls)
+            return self.call_function(method, [func] + call.args, call.kwargs) if method else UNKNOWN
         if isinstance(func, Bound) and isinstance(func.obj, Instance):
-            method = func.obj.cls.methods.get(func.name)
+            method = func.obj.cls.method(func.name)
             if method is not None:
                 return self.call_function(method, [func.obj] + call.args, call.kwargs)
+            forward = forward_method(func.obj.cls)
+            if forward is not None and func.name in effects.SINK_METHODS:
+                # model.predict(x) on a subclassed Keras model runs its call() on the batches of x
+                x = call.arg(0, "x")
+                batch = image_of(x.element if isinstance(x, Dataset) else x)
+                if batch is not None:
+                    self.call_function(forward, [func.obj, batch], {})
             return UNKNOWN
         return effects.call(self, func, call)
+
+
+def forward_method(cls: ClassVal) -> Function | None:
+    """What calling an instance of a Keras Layer/Model or torch Module subclass runs: its call() or forward()."""
+    if not cls.library_bases():
+        return None
+    return cls.method("call") or cls.method("forward")
 
 
 def _truth(value: Value, node: cst.BaseExpression) -> bool | None:
@@ -872,9 +1098,49 @@ def _truth(value: Value, node: cst.BaseExpression) -> bool | None:
     return None
 
 
+_COMPARE = {"Equal": operator.eq, "NotEqual": operator.ne, "LessThan": operator.lt, "GreaterThan": operator.gt,
+            "LessThanEqual": operator.le, "GreaterThanEqual": operator.ge, "Is": operator.is_,
+            "IsNot": operator.is_not, "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b}
+
+
+def _compare_constants(values: list, operators: list[str]) -> Value:
+    """``a < b == c`` on constants, as Python evaluates it; unknown when it would raise."""
+    try:
+        return Const(all(_COMPARE[op](a, b) for a, op, b in zip(values, operators, values[1:])))
+    except Exception:
+        return UNKNOWN
+
+
+def _describe(item: Value, index: int) -> str:
+    """An item of a loop, in words: a model by its name, a string as written, else its position."""
+    if isinstance(item, Model):
+        return item.name
+    if isinstance(item, Const) and isinstance(item.value, (str, int, float)):
+        return repr(item.value)
+    if isinstance(item, ModuleRef):
+        return item.qualname.rsplit(".", 1)[-1]
+    if isinstance(item, TupleVal) and item.items:
+        return _describe(item.items[0], index)
+    return f"item {index + 1}"
+
+
+def _float_array(value: Value | None) -> bool:
+    return isinstance(value, Image) and value.container == "array" and value.dtype == "float"
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 def _literal_items(value: Value) -> tuple[Value, ...] | None:
     if isinstance(value, ListVal) and value.items is not None:
         return value.items
+    if isinstance(value, DictVal) and value.items is not None:  # iterating a dict: its keys
+        return tuple(Const(k) for k, _ in value.items)
     if isinstance(value, Const) and isinstance(value.value, (tuple, list)):
         return tuple(Const(v) for v in value.value)
     return None

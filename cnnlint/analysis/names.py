@@ -34,10 +34,10 @@ _SYNONYMS = (
      r"keras.utils.\1"),
     (re.compile(r"^keras\.layers\.experimental\.preprocessing\.(\w+)$"), r"keras.layers.\1"),
     (re.compile(r"^keras\.layers\.(?:[a-z_]+\.)+([A-Z]\w*)$"), r"keras.layers.\1"),
-    (re.compile(r"^keras\.(?:models\.|engine\.(?:training|functional|sequential)\.)?(Model|Sequential)$"),
+    (re.compile(r"^keras\.(?:models\.|engine\.(?:training\.|functional\.|sequential\.)?)?(Model|Sequential)$"),
      r"keras.models.\1"),
     (re.compile(r"^keras\.(?:saving\.|models\.)?(load_model)$"), r"keras.models.\1"),
-    (re.compile(r"^keras\.(?:layers\.)?(Input)$"), r"keras.layers.\1"),
+    (re.compile(r"^keras\.(?:layers\.|engine\.(?:input_layer\.)?)?(Input)$"), r"keras.layers.\1"),
     (re.compile(r"^tensorflow\.data\.experimental\.(\w+)$"), r"tensorflow.data.\1"),
     (re.compile(r"^keras\.applications\.resnet50\.(ResNet50)$"), r"keras.applications.\1"),
 )

@@ -8,6 +8,11 @@ from functools import cache
 from importlib import resources
 
 
+# The input sizes TF Hub image models are published for; other numbers in a handle are depths
+# (resnet_v2_152) or widths.
+HUB_SIZES = {96, 128, 160, 192, 224, 240, 256, 260, 299, 300, 320, 331, 380, 384, 448, 456, 480, 512, 528, 600}
+
+
 @dataclass(frozen=True)
 class Mode:
     """A preprocess_input mode: what it does to 0..255 RGB pixels."""
@@ -17,6 +22,8 @@ class Mode:
     did: str  # what preprocess_input of this mode did, for messages
     range: tuple[float, float] | None  # the output interval, when it is a plain interval
     band: tuple[float, float]  # the values real pixels take after it (runtime checks)
+    mean: tuple[float, ...] | None = None  # per-channel constants subtracted by hand for this mode
+    std: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,27 @@ class Knowledge:
         return any(w in low for w in self.hub_words) and not any(w in low for w in self.hub_other_words)
 
     @staticmethod
+    def is_imagenet_weights_file(model: str, path: str) -> bool:
+        """Whether a file is keras's own ImageNet weights for ``model``, by the names keras gives them:
+        ``inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5``, ``mobilenet_1_0_224_tf.h5``,
+        ``efficientnetb0_notop.h5``, ``nasnet_mobile.h5``, ``convnext_tiny.h5``."""
+        stem = re.split(r"[\\/]", path)[-1].lower()
+        for ending in (".weights.h5", ".h5", ".hdf5", ".keras"):
+            stem = stem.removesuffix(ending)
+        key = re.sub(r"[^a-z0-9]", "", stem).removesuffix("notop")
+        name = re.sub(r"[^a-z0-9]", "", model.lower())
+        if not key.startswith(name):
+            return False
+        rest = key[len(name):]
+        if re.match(r"v\d", rest):  # resnet50v2_... is not ResNet50's
+            return False
+        return rest in ("", "tf") or "tfdimordering" in rest or "imagenet" in rest or (
+            re.fullmatch(r"\d+tf", rest) is not None)
+
+    @staticmethod
     def hub_size(handle: str) -> int | None:
         """The input size a TF Hub handle names, e.g. ``mobilenet_v2_100_224``."""
-        sizes = [int(n) for n in re.findall(r"_(\d{3})(?=/|_|$)", handle) if 96 <= int(n) <= 600]
+        sizes = [int(n) for n in re.findall(r"_(\d{3})(?=/|_|$)", handle) if int(n) in HUB_SIZES]
         return sizes[-1] if sizes else None  # mobilenet_v2_100_224: the width multiplier comes first
 
 
@@ -58,7 +83,8 @@ class Knowledge:
 def knowledge() -> Knowledge:
     data = tomllib.loads(resources.files(__package__).joinpath("keras.toml").read_text("utf-8"))
     modes = {
-        name: Mode(name, m["describe"], m["did"], tuple(m["range"]) if "range" in m else None, tuple(m["band"]))
+        name: Mode(name, m["describe"], m["did"], tuple(m["range"]) if "range" in m else None, tuple(m["band"]),
+                   tuple(m["mean"]) if "mean" in m else None, tuple(m["std"]) if "std" in m else None)
         for name, m in data["modes"].items()
     }
     families = {name: f["mode"] for name, f in data["families"].items()}
@@ -79,3 +105,21 @@ def knowledge() -> Knowledge:
     hub = data["hub"]
     return Knowledge(modes, families, legacy, without_batchnorm, models, hub["describe"], tuple(hub["range"]), tuple(hub["image_words"]),
                      tuple(hub["other_words"]))
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Images of a data set that ships with a library, as loaded: uint8 0..255."""
+
+    size: tuple[int, int] | str | None  # (height, width), "native" (sizes vary), None (unknown)
+    channels: int | None
+
+
+@cache
+def datasets() -> dict[str, dict[str, DatasetInfo]]:
+    """``{"keras": {"cifar10": ...}, "tfds": {...}}`` from datasets.toml."""
+    data = tomllib.loads(resources.files(__package__).joinpath("datasets.toml").read_text("utf-8"))
+    return {source: {name: DatasetInfo(tuple(d["size"]) if isinstance(d.get("size"), list) else d.get("size"),
+                                       d.get("channels"))
+                     for name, d in table.items()}
+            for source, table in data.items()}

@@ -2,10 +2,9 @@
 
 Fix: name the model's own family instead, in ``keras.applications.<family>.preprocess_input``
 or in the ``from ...<family> import preprocess_input`` line. Offered only when every model
-this preprocess_input call feeds wants that same family, and the imported name is used
-nowhere else.
+this preprocess_input call feeds wants that same family, and the imported name is bound and
+used nowhere else (``resnet50.preprocess_input`` elsewhere is another name).
 """
-from collections import Counter
 from functools import cache
 
 from ..knowledge import knowledge
@@ -14,13 +13,15 @@ from .verdicts import expected, got, scale_verdict
 
 
 def check(module):
-    names = cache(lambda: _name_counts(module.tree))  # one walk of the module, however many findings
+    from .. import fixes
+
+    names = cache(lambda: fixes.bindings_and_uses(module.tree))  # one walk of the module, however many findings
     for sink in module.sinks:
         if scale_verdict(sink) == "CNN102":
             hint = sink.model.expects.preprocess_hint
             fix = f"; use {hint}" if hint else "; feed it 0..255 pixels" if sink.model.expects.scale.hi == 255 \
                 else "; scale the pixels to [0, 1] instead"
-            yield sink.node, f"{expected(sink)}, but {got(sink)}{fix}", family_fix(sink, module, names)
+            yield sink, f"{expected(sink)}, but {got(sink)}{fix}", family_fix(sink, module, names)
 
 
 def family_fix(sink, module, names):
@@ -30,7 +31,7 @@ def family_fix(sink, module, names):
 
     step = sink.seen.steps[-1]
     hint = sink.model.expects.preprocess_hint
-    if step.callee is None or hint is None or step.loc.path != module.display or module.cells is not None:
+    if step.callee is None or hint is None or step.loc.path != module.display:
         return None
     for other in module.sinks:  # all models fed by this call must want the same family
         if any(s.callee is step.callee for s in other.seen.steps):
@@ -48,15 +49,6 @@ def family_fix(sink, module, names):
         if imported is not None and names()[callee.value] == 2:
             return fixes.rename(imported, family)
     return None
-
-
-def _name_counts(tree) -> Counter:
-    """How many times each name occurs in the module."""
-    import libcst as cst
-
-    from ..analysis.walk import walk
-
-    return Counter(node.value for node in walk(tree) if type(node) is cst.Name)
 
 
 def _import_of(tree, bound: str):

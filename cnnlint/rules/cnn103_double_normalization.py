@@ -6,7 +6,7 @@ def check(module):
     for event in module.renormalised:
         first = event.before.steps[-1] if event.before.steps else None
         earlier = f"{first.what} at {first.loc.text(module.display)}" if first else "an earlier step"
-        yield event.node, (
+        yield event, (
             f"the images are normalised twice: {event.step.what} expects 0..255 pixels, but they were already "
             f"normalised by {earlier} ({event.before.scale.describe()})")
 

@@ -15,7 +15,7 @@ def check(module):
     for sink in module.sinks:
         if sink.seen.batched is False and not sink.from_dataset and not sink.seen.from_slices \
                 and sink.model.expects is not None:
-            yield sink.node, (
+            yield sink, (
                 f"`{sink.arg}` is a single image (height, width, channels), but {sink.model.expects.model}.{sink.method} "
                 f"takes a batch; add the batch axis with np.expand_dims({sink.arg}, 0)"), fix(sink, module, numpy)
 
@@ -23,7 +23,7 @@ def check(module):
 def fix(sink, module, numpy):
     from .. import fixes
 
-    if sink.arg_node is None or module.cells is not None:
+    if sink.arg_node is None:
         return None
     if any(s.node is sink.node and s.seen.batched is not False for s in module.sinks):
         return None

@@ -17,10 +17,10 @@ def check(module):
                    "(or channels=3 when decoding)")
         else:
             got = f"`{sink.arg}` has {CHANNELS.get(channels, f'{channels} channels')}"
-        yield sink.node, f"{sink.model.expects.model} takes 3-channel RGB images, but {got}"
+        yield sink, f"{sink.model.expects.model} takes 3-channel RGB images, but {got}"
     for event in module.events:
         if event.kind == "discarded-convert":
-            yield event.node, (f"`{module.code(event.node)}` returns a new image and this one is thrown away: "
+            yield event, (f"`{module.code(event.node)}` returns a new image and this one is thrown away: "
                                f"`{event.details['image']}` keeps its mode; write "
                                f"`{event.details['image']} = {module.code(event.node)}`")
 

@@ -16,12 +16,18 @@ def check(module):
         preprocessed = [s for s in seen.steps if s.kind == "preprocess"]
         if preprocessed and preprocessed[-1].on_bgr:
             step = preprocessed[-1]
-            yield sink.node, (f"{step.what} at {step.loc.text(sink.path)} expects RGB images, but `{sink.arg}` "
+            yield sink, (f"{step.what} at {step.loc.text(sink.path)} expects RGB images, but `{sink.arg}` "
                               f"comes from OpenCV in BGR; {FIX}")
-        elif not preprocessed and seen.order == "BGR":
+        elif not preprocessed and seen.order == "BGR" and not (seen.scale and seen.scale.mode == "caffe") \
+                and not _takes_bgr(sink.model.expects):
             where = f" (read at {seen.origin.text(sink.path)})" if seen.origin else ""
-            yield sink.node, (f"{sink.model.expects.model} was trained on RGB images, but `{sink.arg}` is BGR from "
+            yield sink, (f"{sink.model.expects.model} was trained on RGB images, but `{sink.arg}` is BGR from "
                               f"OpenCV{where}; {FIX}")
+
+
+def _takes_bgr(expects) -> bool:
+    """Caffe-mode networks (VGG, ResNet) take BGR: their preprocess_input turns RGB into BGR."""
+    return expects.scale is not None and expects.scale.mode == "caffe"
 
 
 RULE = Rule("CNN301", "bgr-input", "OpenCV (BGR) images reach an RGB model without cvtColor(..., COLOR_BGR2RGB)",

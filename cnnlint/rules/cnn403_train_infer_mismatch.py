@@ -4,7 +4,8 @@ Any model counts, pre-trained or not: what matters is that fit and predict disag
 model saved with ``model.save(path)`` and loaded with ``load_model(path)`` (the same literal
 path, anywhere in the project) is the same model.
 """
-from ..analysis.facts import Const, Loc
+from ..analysis.effects.files import lookup, path_key
+from ..analysis.facts import Loc
 from .base import Rule
 
 
@@ -14,14 +15,14 @@ def check(module):
         if not sink.method.startswith(("predict", "__call__")) or sink.seen.scale is None or sink.seen.garbled:
             continue
         model = sink.model
-        loaded = model.attrs.get("loaded_from")
-        if isinstance(loaded, Const) and loaded.value in module.project.saved:
-            model = module.project.saved[loaded.value]
+        loaded = path_key(model.attrs.get("loaded_from"))
+        if loaded is not None and lookup(module.project.saved, loaded) is not None:
+            model = lookup(module.project.saved, loaded)
         if id(model) not in trained:
             continue
         scale, where = trained[id(model)]
         if not scale.same(sink.seen.scale):
-            yield sink.node, (f"the model was trained on {scale.describe()} (fit at {where.text(module.display)}), "
+            yield sink, (f"the model was trained on {scale.describe()} (fit at {where.text(module.display)}), "
                               f"but `{sink.arg}` holds {sink.seen.scale.describe()}; prepare the images the same "
                               f"way for training and prediction")
 

@@ -14,9 +14,13 @@ def scale_verdict(sink: "Sink") -> str | None:
     """CNN101, CNN102, CNN104 (or CNN105 when tf.image.convert_image_dtype caused it) when the value
     range is wrong on every path; None when fine or unknown."""
     expects, seen = sink.model.expects, sink.seen
+    if sink.result_unused:
+        return None  # the values that came out are never looked at (only their shape)
     if expects is None or expects.scale is None or seen.scale is None or seen.garbled \
-            or seen.scale.same(expects.scale):
+            or seen.scale.same(expects.scale) or seen.scale.mode in HALF_DONE:
         return None
+    if seen.scale.mode == "standardised" and expects.scale.mode == "torch":
+        return None  # per-image standardisation is close to torch mode's per-channel one
     last = seen.steps[-1] if seen.steps else None
     if last is not None and last.kind == "convert":
         return "CNN105"  # convert_image_dtype made (or left) the wrong range
@@ -25,6 +29,10 @@ def scale_verdict(sink: "Sink") -> str | None:
     if last is not None and last.kind == "preprocess":
         return "CNN102"
     return "CNN104"
+
+
+# Half-done normalisations whose range is close to some mode's: too near to call wrong.
+HALF_DONE = {"centred", "imagenet-centred", "imagenet-centred-255"}
 
 
 def size_verdict(sink: Sink) -> str | None:
@@ -67,6 +75,18 @@ def _mode_of(seen: Image) -> str | None:
         if mode.range and seen.scale.same(Scale.interval(*mode.range)) and name != "none":
             return name
     return None
+
+
+def rescaling_advice(expects) -> str:
+    """What a Rescaling layer in front of a model should become for the model to get its input."""
+    scale = expects.scale
+    if scale.mode is not None:  # caffe, torch: channel means (and BGR) that no Rescaling makes
+        return (f"; no Rescaling layer makes {scale.mode}-mode input: use {expects.preprocess_hint} on 0..255 "
+                "pixels instead (in a model, a Lambda layer)")
+    if scale.same(RAW):
+        return f"; remove the Rescaling layer: {expects.model} takes 0..255 pixels"
+    offset = f", offset={scale.lo:g}" if scale.lo else ""
+    return f"; use Rescaling(1.0 / {255 / (scale.hi - scale.lo):g}{offset}) instead"
 
 
 def size_text(size: tuple[int, int]) -> str:

@@ -2,7 +2,7 @@
 
 Each finding becomes a diagnostic on the file or notebook cell it is in, over the range of the
 reported expression (in the editor's position encoding), with its code linked to the rule's page
-and, as related information, the places its message names ("loaded at line 7", "/ 255 at
+and, as related information, the places its message names ("loaded at line 7", "/ 255.0 at
 imaging.py:6"): the same places the command line's message gives, as links.
 """
 from __future__ import annotations
@@ -25,6 +25,8 @@ from .linting import Linted
 RULE_PAGES = "https://github.com/cnnlint/cnnlint/blob/main/rules/"
 SOURCE = "cnnlint"
 
+Edits = dict[str, list[types.TextEdit]]  # by the URI of the file, or of each notebook cell
+
 
 @dataclass
 class Report:
@@ -32,7 +34,7 @@ class Report:
 
     linted: Linted
     diagnostics: dict[str, list[tuple[types.Diagnostic, Finding]]]  # by the URI of the file or each cell
-    edits: dict[tuple[int, ...], list[types.TextEdit]] = field(default_factory=dict)  # fixes computed so far
+    edits: dict[tuple[int, ...], Edits] = field(default_factory=dict)  # fixes computed so far
 
     def touching(self, uri: str, where: types.Range) -> list[tuple[types.Diagnostic, Finding]]:
         """The diagnostics of ``uri`` whose range meets ``where``."""

@@ -40,6 +40,10 @@ class Opened:
     def part(self, cell: int | None) -> Part:
         return self.parts[(cell or 1) - 1]
 
+    @property
+    def notebook(self) -> bool:
+        return self.path.suffix == ".ipynb"  # snapshot() reads these as notebooks only
+
 
 def path_of(uri: str) -> Path | None:
     """The file behind a ``file:`` URI; other schemes (unsaved ``untitled:`` buffers...) have none."""
@@ -92,7 +96,8 @@ def _notebook(workspace: Workspace, notebook: types.NotebookDocument) -> Opened 
         parts.append(Part(cell.document, text))
         kind = "markdown" if cell.kind == types.NotebookCellKind.Markup \
             else "code" if document.language_id in (None, "python") else "raw"
-        cells.append({"cell_type": kind, "metadata": {}, "source": text})
+        outputs = {"outputs": [], "execution_count": None} if kind == "code" else {}  # valid nbformat 4
+        cells.append({"cell_type": kind, "metadata": {}, "source": text, **outputs})
     data = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
     return Opened(notebook.uri, path, notebook.version, data, tuple(parts))
 

@@ -11,36 +11,48 @@ from typing import TYPE_CHECKING
 from ...knowledge import knowledge
 from ..facts import (
     UNKNOWN,
+    Alternative,
     Bound,
+    Checkpoint,
+    ClassVal,
     Const,
     Dataset,
     DataGen,
+    DictVal,
     Image,
+    Instance,
     Layer,
     ListVal,
     Model,
     ModuleRef,
     FileOrder,
     Opaque,
+    PassLabels,
     PathStr,
     Predictions,
+    Super,
     Symbolic,
     TupleVal,
     Value,
+    choose,
+    joined,
+    worth_choosing,
 )
 from ..names import canonical
-from . import images, models, pipelines
-from .images import MUTATING_METHODS, subscript_image
+from . import datasets, files, images, models, pipelines, scikit
+from .images import MUTATING_METHODS, filled, subscript_image
+from .models import symbolic_through
 from .pipelines import element_of
 from .table import FUNCTIONS, METHODS
 
 if TYPE_CHECKING:
     from ..interpreter import Call, Interpreter
 
-__all__ = ["MUTATING_METHODS", "attribute", "call", "element_of", "subscript", "lookup"]
+__all__ = ["MUTATING_METHODS", "attribute", "call", "element_of", "filled", "subscript", "lookup", "symbolic_through"]
 
 SINK_METHODS = {"predict", "predict_on_batch", "fit", "evaluate", "predict_generator", "fit_generator",
-                "evaluate_generator", "train_on_batch", "test_on_batch", "__call__"}
+                "evaluate_generator", "train_on_batch", "test_on_batch", "__call__", "predict_classes",
+                "predict_proba"}
 MODEL_PROPERTIES = {"input", "inputs", "output", "outputs"}
 
 
@@ -74,6 +86,8 @@ def in_place(func: Value) -> bool:
 
 
 def kind_of(value: Value) -> str | None:
+    if isinstance(value, DictVal):
+        return "dict"
     if isinstance(value, Image):
         return value.container or "image"
     if isinstance(value, Dataset):
@@ -91,15 +105,23 @@ def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
     compared(interp, c.node, c.args + list(c.kwargs.values()))
     if isinstance(func, ModuleRef):
         effect = lookup(func.qualname)
-        if effect is not None:
-            return effect(replace(c, qualname=canonical(func.qualname)))
-        predictions = c.arg(0, None)
         name = canonical(func.qualname)
+        labels = ordered_labels(c.arg(0, None))
+        if effect is not None:
+            result = effect(replace(c, qualname=name))
+            if result is UNKNOWN and labels is not None and name.startswith(("numpy.", "tensorflow.")):
+                return labels  # np.concatenate(labels), np.array(labels)
+            return result
+        predictions = c.arg(0, None)
         if isinstance(predictions, Predictions) and name.startswith(("numpy.", "tensorflow.")):
             if name.rsplit(".", 1)[-1] == "argmax":
                 argmax_over_units(interp, c, predictions, c.const(1, "axis", None))
             return predictions  # np.argmax(preds, axis=1), np.round(preds), tf.squeeze(preds)...
+        if labels is not None and name.startswith(("numpy.", "tensorflow.")):
+            return labels  # np.concatenate([y for x, y in ds]), np.argmax(labels, axis=1)
         return UNKNOWN
+    if isinstance(func, Bound) and isinstance(func.obj, (PassLabels, FileOrder)):
+        return func.obj  # labels.numpy(), labels.argmax(axis=1)
     if isinstance(func, Bound) and isinstance(func.obj, Predictions):
         if func.name == "argmax":
             argmax_over_units(interp, c, func.obj, c.const(0, "axis", None))
@@ -124,7 +146,7 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     x = c.arg(0, "inputs" if method == "__call__" else "x")
     if isinstance(x, Symbolic):
         if model.expects is not None and x.base is None and c.kwargs.get("training") != Const(False):
-            c.interp.module.base_calls.append((c.node, model))
+            c.interp.module.base_calls.append((c.node, model, "call"))
         return models.model_on_symbolic(model, x)
     if method == "__call__" and "transform" in model.attrs and isinstance(x, Image):
         for op in model.front:
@@ -133,12 +155,27 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     if method in ("fit", "fit_generator") and x is UNKNOWN:
         x = c.arg(None, "generator")
     c.interp.sink(c, model, method, x)
+    callbacks = c.arg(None, "callbacks")
+    for callback in callbacks.items or () if isinstance(callbacks, ListVal) else ():
+        if isinstance(callback, Checkpoint):
+            models.save(c, model, callback.path)
     validation = c.arg(None, "validation_data")
     if method in ("fit", "fit_generator") and isinstance(validation, (Dataset, TupleVal, Image)):
         c.interp.sink(c, model, method, validation, keyword="validation_data")
     if method.startswith(("predict", "__call__")):
-        return Predictions(model, x.shuffled if isinstance(x, Dataset) else False)
+        if isinstance(x, Dataset):
+            return Predictions(model, x.shuffled, bool(x.reshuffles))
+        return Predictions(model, False, False)
     return UNKNOWN
+
+
+def ordered_labels(value: Value) -> Value | None:
+    """Labels in an order of their own, alone or in a list (``[y for x, y in ds]``)."""
+    if isinstance(value, (PassLabels, FileOrder)):
+        return value
+    if isinstance(value, ListVal) and isinstance(value.item, (PassLabels, FileOrder)):
+        return value.item
+    return None
 
 
 def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
@@ -148,11 +185,15 @@ def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
 
 
 def compared(interp: "Interpreter", node, values) -> None:
-    """Predictions of a shuffled generator put next to labels in file order (CNN404)."""
-    shuffled = [v for v in values if isinstance(v, Predictions) and v.shuffled]
+    """Predictions of a shuffled generator put next to labels in file order, or predictions of a pass
+    over a reshuffling dataset next to labels of another pass (CNN404)."""
+    predictions = [v for v in values if isinstance(v, Predictions)]
     ordered = [v for v in values if isinstance(v, FileOrder)]
-    if shuffled and ordered:
+    other_pass = [v for v in values if isinstance(v, PassLabels)]
+    if ordered and any(p.shuffled for p in predictions):
         interp.event("shuffled-order", node, labels=ordered[0].what, source=ordered[0].source)
+    elif other_pass and any(p.reshuffled for p in predictions):
+        interp.event("reshuffled-order", node, source=other_pass[0].source)
 
 
 def model_method(model: Model, name: str, c: "Call") -> Value:
@@ -161,15 +202,21 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
     if name == "add" and model.layers is not None:
         model.layers.append(c.arg(0, "layer"))
         models.rebuild(model, c, added=len(model.layers) - 1)
-    if name == "load_weights" and model.expects is None:
-        model.expects = model.expects_with_weights
+    if name == "load_weights":
+        models.load_weights(model, c.arg(0, "filepath"))
     if name in ("save", "save_weights"):
-        path = c.const(0, "filepath")
-        if isinstance(path, str):
-            c.interp.project.saved.setdefault(path, model)
-    if name == "get_layer":  # its .output is still downstream of this model's input
-        return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
+        models.save(c, model, c.arg(0, "filepath"))
+    if name == "get_layer":  # of a model around a pre-trained base: a layer of the base, or the base itself
+        return layer_of(model.attrs.get("base", model))
     return UNKNOWN
+
+
+def layer_of(model: Model) -> Model:
+    """One of a model's layers: its ``.output`` is still downstream of the model's input, and
+    ``layer.trainable = ...`` freezes or unfreezes part of the model."""
+    if not isinstance(model, Model):
+        return UNKNOWN
+    return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
 
 
 def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
@@ -179,23 +226,34 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
         if name in owner.attrs:
             return owner.attrs[name]
         if name in MODEL_PROPERTIES:
+            base = owner.attrs.get("layer_of", owner)
             symbolic = Symbolic() if name.startswith("input") else (
-                Symbolic(base=owner) if owner.expects else Symbolic(opaque=True))
+                Symbolic(base=owner, through_output="base" not in owner.attrs and base.expects is not None)
+                if owner.expects else Symbolic(opaque=True))
             return ListVal(symbolic, items=(symbolic,)) if name.endswith("s") else symbolic
+        if name == "layers":
+            if owner.layers is not None:  # a Sequential: its layers as given (a pre-trained base among them)
+                return ListVal(joined(owner.layers), items=tuple(owner.layers))
+            return ListVal(layer_of(owner.attrs.get("base", owner)))
         return Bound(owner, name)
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
         return FileOrder(name, owner.files)
-    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr)):
+    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, PassLabels, FileOrder,
+                          DictVal)):
         return Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module
     if env is not None:
         return env.vars.get(name, UNKNOWN)
-    from ..interpreter import Instance
-
     if isinstance(owner, Instance):
-        if name in owner.cls.attrs:
-            return owner.cls.attrs[name]
-        return Bound(owner, name) if name in owner.cls.methods else UNKNOWN
+        value = owner.attr(name)
+        if value is not None:
+            return value
+        return Bound(owner, name) if owner.cls.method(name) is not None or name in SINK_METHODS else UNKNOWN
+    if isinstance(owner, Super):
+        return owner.attribute(name)
+    if isinstance(owner, ClassVal):  # Class.method, Class.attribute
+        value = owner.attr(name)
+        return value if value is not None else owner.method(name) or UNKNOWN
     return UNKNOWN
 
 
@@ -216,9 +274,37 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
         except Exception:
             return UNKNOWN
     if isinstance(owner, ListVal) and len(indices) == 1 and not isinstance(indices[0], slice):
+        index = indices[0]
+        if owner.items is not None and isinstance(index, Const) and isinstance(index.value, int) \
+                and -len(owner.items) <= index.value < len(owner.items):
+            return owner.items[index.value]
         return owner.item if owner.item is not None else UNKNOWN
+    if isinstance(owner, ListVal) and len(indices) == 1:  # a slice: a list of the same things
+        index = indices[0]
+        if owner.items is not None and UNKNOWN not in (index.start, index.stop, index.step):
+            items = owner.items[index]
+            return ListVal(joined(items), owner.repeated, items)
+        return ListVal(owner.item, owner.repeated)
     if isinstance(owner, Predictions):
         return owner
+    if isinstance(owner, DictVal) and len(indices) == 1 and not isinstance(indices[0], slice):
+        key = indices[0]
+        if isinstance(key, Const):
+            try:
+                return owner.get(key.value)
+            except TypeError:  # an unhashable key
+                return UNKNOWN
+        if owner.items is None:
+            return owner.get(None)
+        if any(worth_choosing(v) for _, v in owner.items):  # MODELS[args.arch]: each entry a possible run
+            text = " ".join(interp.module.code(node.slice[0].slice.value).split())
+            by = ("key", text)
+            return choose(by, [(Alternative(by, repr(k), f"when `{text}` is {{}}", len(owner.items)), v)
+                               for k, v in owner.items])
+        return joined(owner.values()) or UNKNOWN
+    if isinstance(owner, Dataset) and len(indices) == 1 and isinstance(indices[0], Const) \
+            and isinstance(indices[0].value, int):
+        return owner.element  # gen[0]: a Keras generator's batch (x, y)
     if isinstance(owner, Image) and indices:
         return subscript_image(owner, indices)
     if isinstance(owner, Symbolic):
@@ -227,4 +313,4 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
 
 
 # Silence "imported but unused": these modules register their effects on import.
-_REGISTERED = (images, pipelines)
+_REGISTERED = (datasets, files, images, pipelines, scikit)

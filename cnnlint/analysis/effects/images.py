@@ -8,6 +8,7 @@ from ..facts import (
     FILE_CHANNELS,
     NATIVE,
     RAW,
+    UNIT,
     Array,
     PathStr,
     UNKNOWN,
@@ -18,11 +19,17 @@ from ..facts import (
     Opaque,
     PixelMax,
     Scale,
+    Stat,
     Step,
     Symbolic,
     TupleVal,
     Value,
+    INDEX,
+    join,
+    joined,
 )
+from ..arithmetic import binary
+from .files import written_size
 from .table import apply, dtype_name, function, method
 
 COLOR_MODES = {"rgb": 3, "grayscale": 1, "rgba": 4}
@@ -30,7 +37,12 @@ PIL_MODES = {"RGB": 3, "L": 1, "RGBA": 4, "LA": 2, "1": 1, "P": 1, "I": 1, "F": 
 
 
 def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW) -> Image:
-    """An image read from a file; in a loop over files that the call ignores, it is the same image each time."""
+    """An image read from a file; in a loop over files that the call ignores, it is the same image each time.
+
+    A file the project itself wrote (cv2.imwrite of a resized image) has the size it was written with.
+    """
+    if size == NATIVE and call.args:
+        size = written_size(call, call.args[0]) or NATIVE
     return Image(scale=scale, size=size, batched=False, channels=channels, order=order, dtype=dtype,
                  container=container, origin=call.loc, stale_loop=call.interp.stale_load(call.node))
 
@@ -89,8 +101,11 @@ def smart_resize(call):
 
 
 def resized(image: Value, size) -> Value:
+    """The image at its new size; whatever was resized, its size is known (its other facts are not)."""
     if isinstance(image, Image):
         return image.but(size=size)
+    if size is not None and (image is UNKNOWN or isinstance(image, Opaque)):
+        return Image(size=size)
     return UNKNOWN
 
 
@@ -216,19 +231,47 @@ def read_bytes(call):
 
 @function("keras.utils.get_file", "keras.utils.data_utils.get_file")
 def get_file(call):
-    """The local path of a download: its name tells the file type (``'grace_hopper.jpg'``)."""
-    for value in (call.arg(0, "fname"), call.arg(1, "origin")):
-        if isinstance(value, Const) and isinstance(value.value, str) and file_channels(value) is None:
-            return value
+    """The local path of a download, by the name it is saved under: the name tells the file type
+    (``'grace_hopper.jpg'``) or what the file is (``'vgg16_weights_tf_dim_ordering_tf_kernels.h5'``)."""
+    fname = call.arg(0, "fname")
+    if isinstance(fname, Const) and isinstance(fname.value, str) and call.const(None, "extract", False) is not True:
+        return fname
+    origin = call.arg(1, "origin")
+    if isinstance(origin, Const) and isinstance(origin.value, str) and file_channels(origin) is None:
+        return origin
     return UNKNOWN
 
 
 @function("tensorflow.{io,image}.decode_{jpeg,png,image,bmp,gif}")
 def tf_decode(call):
+    """uint8 0..255; ``decode_png(dtype=tf.uint16)`` 0..65535; ``decode_image(dtype=tf.float32)``
+    converts to [0, 1] as convert_image_dtype does."""
     channels = call.const(1, "channels", 0)
     if channels == 0 and not call.qualname.endswith("jpeg") and call.arg(0, "contents") != Opaque("jpeg bytes"):
         channels = FILE_CHANNELS  # decode_png / decode_image keep the file's channels: RGBA, gray...
-    return loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
+    image = loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
+    dtype = call.arg(2 if call.qualname.endswith(("png", "image")) else None, "dtype", Const(None))
+    if dtype == Const(None):
+        return image
+    name = dtype.qualname.rsplit(".", 1)[-1] if isinstance(dtype, ModuleRef) else dtype.value \
+        if isinstance(dtype, Const) else None
+    if name == "uint8":
+        return image
+    if name == "uint16" and call.qualname.endswith("png"):
+        return image.but(dtype="uint16", scale=Scale(0.0, 65535.0))
+    if dtype_name(dtype) == "float" and call.qualname.endswith("image"):
+        return image.but(dtype="float", scale=UNIT,
+                         steps=(Step("tf.io.decode_image(dtype=float)", call.loc),))
+    return image.but(dtype=None, scale=None)
+
+
+@function("tensorflow.image.per_image_standardization")
+def per_image_standardization(call):
+    image = call.arg(0, "image")
+    if not isinstance(image, Image):
+        return UNKNOWN
+    return image.but(scale=Scale(mode="standardised"), dtype="float",
+                     steps=image.steps + (Step("tf.image.per_image_standardization", call.loc),))
 
 
 @function("tensorflow.image.resize", "tensorflow.image.resize_images")
@@ -251,7 +294,7 @@ def tf_crop(call):
 
 
 @function("tensorflow.image.{flip_left_right,random_flip_left_right,random_flip_up_down,flip_up_down}",
-          "tensorflow.identity", "tensorflow.convert_to_tensor", "tensorflow.constant")
+          "tensorflow.identity", "tensorflow.convert_to_tensor", "tensorflow.constant", "tensorflow.Variable")
 def tf_keep(call):
     image = call.arg(0, "image")
     return image.but(container="tensor") if isinstance(image, Image) else UNKNOWN
@@ -280,6 +323,9 @@ def tf_convert_image_dtype(call):
     if target == "float" and image.dtype == "float":
         step = Step("tf.image.convert_image_dtype (no change: the input is already float)", call.loc, kind="convert")
         return image.but(steps=image.steps + (step,))
+    if target == "uint8" and image.dtype == "float":  # [0, 1] floats back to 0..255
+        scale = image.scale.affine(255, 0) if image.scale is not None else None
+        return image.but(dtype="uint8", scale=scale)
     return image.but(dtype=target, scale=None if image.dtype is None else image.scale)
 
 
@@ -295,7 +341,9 @@ def stacked(items: Value) -> Value:
             item = join(item, other)
     if isinstance(item, Image) and item.batched is False:
         repeated = True if isinstance(items, ListVal) and items.repeated else item.repeated
-        return item.but(batched=True, container="array", repeated=repeated)
+        # images of whatever size their files had stack only if the files share one size: unknown here
+        size = None if item.size == NATIVE else item.size
+        return item.but(batched=True, container="array", repeated=repeated, size=size)
     return UNKNOWN
 
 
@@ -303,12 +351,15 @@ def stacked(items: Value) -> Value:
 def np_array(call):
     obj = call.arg(0, "object")
     if isinstance(obj, Const) and isinstance(obj.value, (tuple, int, float)):  # a mean, a std
-        values = obj.value if isinstance(obj.value, tuple) else (obj.value,)
+        values = flat_numbers(obj.value)
         given = dtype_name(call.arg(1, "dtype")) or dtype_name(Const(call.qualname))
-        inferred = "float" if any(isinstance(v, float) for v in values) else "int"
-        return Array(given or inferred)
+        inferred = "float" if values is None or any(isinstance(v, float) for v in values) else "int"
+        return Array(given or inferred, values)
     if isinstance(obj, (ListVal, TupleVal)):
         result = stacked(obj)
+        item = obj.item if isinstance(obj, ListVal) else joined(obj.items)
+        if result is UNKNOWN and isinstance(item, Image) and item.batched:  # batches of one: (n, 1, h, w, c)
+            result = item.but(batched=None, size=None, container="array")
     elif isinstance(obj, Image):
         result = obj.but(container="array")
     else:
@@ -322,6 +373,63 @@ def np_array(call):
     elif isinstance(result, Image) and ndmin not in (0, 1, 2, 3):
         result = result.but(batched=None)
     return result
+
+
+@function("numpy.{zeros,empty,ones,ndarray}")
+def np_allocate(call):
+    """``np.zeros((n, 224, 224, 3))``: a batch to be filled image by image (``batch[i] = img``)."""
+    shape = call.arg(0, "shape")
+    dims = shape.value if isinstance(shape, Const) and isinstance(shape.value, tuple) else \
+        tuple(d.value if isinstance(d, Const) else None for d in shape.items) if isinstance(shape, TupleVal) else None
+    if dims is None or len(dims) not in (3, 4) or not all(isinstance(d, int) for d in dims[-3:]):
+        return UNKNOWN
+    h, w, c = dims[-3:]
+    if c not in (1, 3, 4):
+        return UNKNOWN
+    dtype = dtype_name(call.arg(1, "dtype")) or "float"
+    return Image(size=(h, w), channels=c, batched=len(dims) == 4, dtype=dtype, container="array", blank=True)
+
+
+def filled(batch: Image, image: Value) -> Value:
+    """``batch[i] = image``: the batch holds images like ``image`` (cast to the batch's dtype)."""
+    if not isinstance(image, Image) or image.batched is not False:
+        return batch.but(blank=False, scale=None, steps=(), origin=None) if batch.blank else UNKNOWN
+    new = image.but(batched=True, size=batch.size or image.size, channels=batch.channels or image.channels,
+                    dtype=batch.dtype, container="array", blank=False)
+    return new if batch.blank else join(batch, new)
+
+
+def flat_numbers(value) -> tuple[float, ...] | None:
+    """The numbers of a literal (nested tuples of numbers), flattened; None when it holds anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return (value,)
+    if isinstance(value, (tuple, list)):
+        out: list = []
+        for v in value:
+            inner = flat_numbers(v)
+            if inner is None:
+                return None
+            out.extend(inner)
+        return tuple(out)
+    return None
+
+
+UFUNCS = {"divide": "Divide", "true_divide": "Divide", "multiply": "Multiply", "subtract": "Subtract",
+          "add": "Add"}
+
+
+@function("numpy.{divide,true_divide,multiply,subtract,add}", "tensorflow.{divide,multiply,subtract,add}",
+          "tensorflow.math.{divide,multiply,subtract,add}")
+def ufunc(call):
+    """``np.divide(x, 255)`` is ``x / 255``."""
+    if len(call.args) < 2:
+        return UNKNOWN
+    left = call.args[0]
+    if isinstance(left, ListVal) and left.item in (None, UNKNOWN):
+        left = UNKNOWN  # an array made of a list of unknown things
+    return binary(call.interp, call.node, left, UFUNCS[call.qualname.rsplit(".", 1)[-1]], call.args[1])
 
 
 @function("numpy.{stack,vstack,concatenate,row_stack}", "tensorflow.{stack,concat}")
@@ -382,7 +490,17 @@ def walk_files(call):
 
 @function("os.path.join", "os.path.abspath", "os.path.normpath", "os.fspath", "builtins.str")
 def path_of(call):
-    return PathStr() if any(isinstance(a, PathStr) for a in call.args) else UNKNOWN
+    """A path found at run time stays one; a path joined from constants is a constant."""
+    if any(isinstance(a, PathStr) for a in call.args):
+        return PathStr()
+    if call.qualname == "os.path.join" and call.args and not call.kwargs \
+            and all(isinstance(a, Const) and isinstance(a.value, str) for a in call.args):
+        import posixpath
+
+        return Const(posixpath.join(*(a.value for a in call.args)))
+    if call.qualname == "builtins.str" and isinstance(call.arg(0), Const) and isinstance(call.arg(0).value, str):
+        return call.arg(0)
+    return UNKNOWN
 
 
 @function("pathlib.Path")
@@ -393,6 +511,13 @@ def path_object(call):
 @method("pathlib.Path", "glob", "rglob", "iterdir")
 def path_glob(call):
     return ListVal(PathStr())
+
+
+@function("numpy.{rollaxis,moveaxis,swapaxes,transpose}", "tensorflow.transpose")
+def axes_moved(call):
+    """The same values with their axes moved: the value facts stay, the shape facts do not."""
+    image = call.arg(0, "a")
+    return image.but(batched=None, size=None, channels=None) if isinstance(image, Image) else UNKNOWN
 
 
 @function("numpy.squeeze", "tensorflow.squeeze")
@@ -446,6 +571,19 @@ def array_max(call):
     return PixelMax(call.receiver) if not call.args and not call.kwargs else UNKNOWN
 
 
+@method("array", "mean", "std")
+@method("tensor", "mean", "std")
+def array_stat(call):
+    return Stat(call.receiver, call.node.func.attr.value)
+
+
+@function("numpy.mean", "numpy.std", "numpy.nanmean", "numpy.nanstd", "tensorflow.reduce_mean",
+          "tensorflow.math.reduce_mean", "tensorflow.math.reduce_std", "tensorflow.reduce_std")
+def np_stat(call):
+    image = call.arg(0, "a") if isinstance(call.arg(0, "a"), Image) else call.arg(0, "input_tensor")
+    return Stat(image, "std" if call.qualname.endswith("std") else "mean") if isinstance(image, Image) else UNKNOWN
+
+
 @function("numpy.max", "numpy.amax", "tensorflow.reduce_max")
 def np_max(call):
     image = call.arg(0, "a")
@@ -453,7 +591,7 @@ def np_max(call):
 
 
 # -- other readers ---------------------------------------------------------------
-@function("skimage.io.imread", "imageio.imread", "imageio.v2.imread", "imageio.v3.imread")
+@function("imageio.imread", "imageio.v2.imread", "imageio.v3.imread")
 def other_imread(call):
     return loaded(call, "array", channels=None)
 
@@ -463,17 +601,13 @@ def mpl_imread(call):
     return loaded(call, "array", channels=None, scale=None, dtype=None)  # PNGs load as [0, 1] floats
 
 
-@function("skimage.transform.resize")
-def skimage_resize(call):
-    image = call.arg(0, "image")
-    if not isinstance(image, Image):
-        return UNKNOWN
-    shape = call.arg(1, "output_shape")
-    result = image.but(size=known_size(shape), dtype="float")
-    if call.const(None, "preserve_range", False) is not True:
-        result = result.but(scale=Scale.interval(0.0, 1.0) if image.dtype == "uint8" else None,
-                            steps=image.steps + (Step("skimage.transform.resize", call.loc),))
-    return result
+def cropped(image: Image, spatial: list) -> Image:
+    """A single image sliced as [rows, columns(, channels)]: a crop, its channels kept or cut to 3."""
+    full = slice(None, None, None)
+    if len(spatial) == 3 and spatial[2] != full:
+        channels = 3 if spatial[2] in (slice(None, 3, None), slice(0, 3, None)) else None
+        image = image.but(channels=channels)
+    return image if all(i == full for i in spatial[:2]) else image.but(size=None)
 
 
 def subscript_image(image: Image, indices: list) -> Value:
@@ -503,10 +637,16 @@ def subscript_image(image: Image, indices: list) -> Value:
         return image.but(channels=3)
     if len(indices) == 1 and isinstance(indices[0], slice):
         return image  # a slice of the batch
-    if len(indices) == 1 and isinstance(indices[0], C) and isinstance(indices[0].value, int):
+    if len(indices) > 1 and image.batched and isinstance(indices[0], C) and isinstance(indices[0].value, int) \
+            and all(isinstance(i, slice) for i in indices[1:]):
+        # batch[0, y:y + 224, x:x + 224, :]: one image of the batch, cropped
+        return cropped(image.but(batched=False), indices[1:])
+    if image.batched is False and 2 <= len(indices) <= 3 and all(isinstance(i, slice) for i in indices):
+        return cropped(image, indices)  # img[y:y + 64, x:x + 64, :3]
+    if len(indices) == 1 and (isinstance(indices[0], C) and isinstance(indices[0].value, int) or indices[0] == INDEX):
         return image.but(batched=False) if image.batched else image.but(batched=None, size=None)
-    if len(indices) == 1 and not isinstance(indices[0], slice):
-        return image.but(batched=False) if image.batched else UNKNOWN
+    if len(indices) == 1 and not isinstance(indices[0], slice):  # x[idx]: one image, or a shuffled batch
+        return image.but(batched=None) if image.batched else UNKNOWN
     return image.but(size=None, batched=None) if any(isinstance(i, slice) for i in indices) else UNKNOWN
 
 

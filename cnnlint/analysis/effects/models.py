@@ -19,6 +19,7 @@ from ..facts import (
     Layer,
     ListVal,
     Model,
+    Checkpoint,
     Scale,
     Step,
     Predictions,
@@ -27,6 +28,9 @@ from ..facts import (
     Value,
 )
 from ..arithmetic import scale_op
+import posixpath
+
+from .files import lookup, path_key
 from .images import resized
 from .table import apply, function
 
@@ -91,32 +95,55 @@ def application(info: ModelInfo):
             input_shape = UNKNOWN
         if not isinstance(weights, Const) or weights.value is None:
             # weights=None or unknown: no pre-trained expectations. If weights are loaded later
-            # (model.load_weights(path)), only the architecture's input size is certain.
+            # (model.load_weights(path)), only the architecture's input size is certain, unless the
+            # file is keras's own ImageNet weights file for it.
             model = Model(info.name, line=call.line)
             size, reason = fixed_size(info, include_top, input_shape, pretrained=False)
             if size:
                 model.expects_with_weights = Expectation(info.name, None, "", None, size, info.min_size, reason)
+            imagenet = pretrained(call, info, "imagenet", include_top, input_shape)
+            model.with_imagenet_weights = (imagenet, include_top)
             return model
-        mode = info.mode
-        hint = f"{info.family}.preprocess_input" if mode != "none" else None
-        preprocessing = call.const(None, "include_preprocessing", True)
-        if preprocessing is False and info.without_preprocessing:
-            mode = info.without_preprocessing
-            hint = None  # the family's own preprocess_input is the identity: it cannot help
-        elif preprocessing is not True and info.without_preprocessing:
-            return Model(info.name, line=call.line)
-        described = knowledge().modes[mode].describe
-        size, reason = fixed_size(info, include_top, input_shape, pretrained=weights.value == "imagenet")
-        expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
-        model = Model(info.name, expects, line=call.line)
-        model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
-        model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
-        classes = call.const(5 if info.family in STANDARD_ORDER else None, "classes", 1000)
-        if include_top is False or (include_top is True and classes == 1000 and weights.value == "imagenet"):
-            model.attrs["imagenet_top"] = Const(include_top is True)
-        return model
+        return pretrained(call, info, weights.value, include_top, input_shape)
 
     return construct
+
+
+def pretrained(call, info: ModelInfo, weights, include_top, input_shape) -> Model:
+    """The application with weights (``"imagenet"`` or a file of them): what it expects."""
+    mode = info.mode
+    hint = f"{info.family}.preprocess_input" if mode != "none" else None
+    preprocessing = call.const(None, "include_preprocessing", True)
+    if preprocessing is False and info.without_preprocessing:
+        mode = info.without_preprocessing
+        hint = None  # the family's own preprocess_input is the identity: it cannot help
+    elif preprocessing is not True and info.without_preprocessing:
+        return Model(info.name, line=call.line)
+    described = knowledge().modes[mode].describe
+    size, reason = fixed_size(info, include_top, input_shape, pretrained=weights == "imagenet")
+    expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
+    model = Model(info.name, expects, line=call.line)
+    model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
+    model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
+    classes = call.const(5 if info.family in STANDARD_ORDER else None, "classes", 1000)
+    if include_top is False or (include_top is True and classes == 1000 and weights == "imagenet"):
+        model.attrs["imagenet_top"] = Const(include_top is True)
+    return model
+
+
+def load_weights(model: Model, path: Value) -> None:
+    """``model.load_weights(path)`` on an application built with weights=None: keras's own ImageNet
+    weights file for it (``inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5``) makes it the
+    pre-trained model; any other file leaves only its input size certain."""
+    if model.expects is not None:
+        return
+    imagenet = getattr(model, "with_imagenet_weights", None)
+    if imagenet is not None and isinstance(path, Const) and isinstance(path.value, str) \
+            and knowledge().is_imagenet_weights_file(model.name, path.value):
+        model.expects = imagenet[0].expects
+        model.attrs.update(imagenet[0].attrs)
+    else:
+        model.expects = model.expects_with_weights
 
 
 def fixed_size(info: ModelInfo, include_top, input_shape, pretrained: bool) -> tuple[tuple[int, int] | None, str]:
@@ -158,9 +185,39 @@ def decode_predictions(call) -> Value:
 
 @function("keras.models.load_model", "tensorflow.saved_model.load")
 def load_model(call) -> Value:
+    """The model the project saved at that path (``model.save("m.h5")`` in the training script) is the
+    model loaded: it expects what it was built and trained for. Otherwise nothing is known."""
+    path = call.arg(0, "filepath")
+    saved = call.interp.project.saved
+    key = path_key(path)
+    if key is not None and lookup(saved, key) is None:
+        call.interp.project.run_mentioning(posixpath.basename(key), call.interp.module)
+    found = lookup(saved, key) if key is not None else None
+    if found is not None:
+        return found
     model = Model("loaded model", line=call.line)
-    model.attrs["loaded_from"] = call.arg(0, "filepath")
+    model.attrs["loaded_from"] = path
     return model
+
+
+def save(call, model: Model, path: Value) -> None:
+    """``model.save(path)``, ``save_model(model, path)``, a ``ModelCheckpoint(path)`` in ``fit``."""
+    key = path_key(path)
+    if key is not None:
+        call.interp.project.saved.setdefault(key, model)
+
+
+@function("keras.models.save_model", "keras.saving.save_model")
+def save_model(call) -> Value:
+    model = call.arg(0, "model")
+    if isinstance(model, Model):
+        save(call, model, call.arg(1, "filepath"))
+    return Const(None)
+
+
+@function("keras.callbacks.ModelCheckpoint")
+def model_checkpoint(call) -> Value:
+    return Checkpoint(call.arg(0, "filepath"))
 
 
 # -- layers ----------------------------------------------------------------------------
@@ -169,9 +226,11 @@ def rescaling(call) -> Value:
     scale, offset = call.const(0, "scale"), call.const(1, "offset", 0.0)
     if not isinstance(scale, (int, float)) or not isinstance(offset, (int, float)):
         return Layer("Rescaling", op=unknown_scale_op)
-    what = f"Rescaling({scale:g}" + (f", offset={offset:g})" if offset else ")")
-    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.loc),
-                                                   Step(what, call.loc)))
+    code = call.interp.module.code
+    written = ", ".join(f"{a.star}{a.keyword.value + '=' if a.keyword else ''}{code(a.value)}" for a in call.node.args)
+    what = f"Rescaling({written})"  # as written: Rescaling(1.0 / 255), not Rescaling(0.00392157)
+    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.loc, kind="layer"),
+                                                   Step(what, call.loc, kind="layer")))
 
 
 def normalising_op(op, step: Step):
@@ -249,8 +308,28 @@ def softmax_layer(call) -> Value:
     return Layer("Softmax", softmax=True)
 
 
+def symbolic_through(values) -> Symbolic | None:
+    """What comes out of a layer or function the analysis does not know, given symbolic tensors: after
+    a pre-trained base, still downstream of it; before one, opaque (it may have normalised)."""
+    tensors = []
+    for v in values:
+        if isinstance(v, Symbolic):
+            tensors.append(v)
+        elif isinstance(v, (ListVal, TupleVal)):
+            tensors += [t for t in (v.items or (v.item,) if isinstance(v, ListVal) else v.items)
+                        if isinstance(t, Symbolic)]
+    if not tensors:
+        return None
+    based = [t for t in tensors if t.base is not None]
+    if based:
+        return Symbolic(based[0].ops, based[0].base, based[0].opaque)
+    return Symbolic(tensors[0].ops, None, opaque=True)
+
+
 def call_layer(layer: Layer, call) -> Value:
     x = call.arg(0, "inputs")
+    if isinstance(x, (ListVal, TupleVal)):  # Concatenate()([x, skip]), Add()([a, b])
+        return symbolic_through([x]) or UNKNOWN
     if isinstance(x, Symbolic):
         units = layer.units if layer.name == "Dense" else x.units if layer.name in UNIT_KEEPING_LAYERS else None
         if layer.softmax and layer.name != "Dense" and x.units == 1:
@@ -297,7 +376,12 @@ def wrapping(name: str, out: Value, line: int) -> Model:
 
 @function("keras.models.Model")
 def functional_model(call) -> Value:
-    return wrapping("model", call.arg(1, "outputs"), call.line)
+    outputs = call.arg(1, "outputs")
+    for out in (outputs.items or (outputs.item,)) if isinstance(outputs, (ListVal, TupleVal)) else (outputs,):
+        if isinstance(out, Symbolic) and out.through_output and out.base is not None:
+            # a head on base.output: the base's layers run in this model as they are (CNN503)
+            call.interp.module.base_calls.append((call.node, out.base.attrs.get("layer_of", out.base), "output"))
+    return wrapping("model", outputs, call.line)
 
 
 @function("keras.models.Sequential")
@@ -353,7 +437,7 @@ def feed(layer: Value, x: Value, call) -> Value:
         return call_layer(layer, replace(call, args=[x], kwargs={}))
     if isinstance(layer, Model):
         if layer.expects is not None and isinstance(x, Symbolic) and x.base is None:
-            call.interp.module.base_calls.append((call.node, layer))  # no training=False in a Sequential
+            call.interp.module.base_calls.append((call.node, layer, "sequential"))  # no training=False there
         return model_on_symbolic(layer, x)
     if isinstance(layer, Symbolic):  # keras.Input inside a Sequential
         return x

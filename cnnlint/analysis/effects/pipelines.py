@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Opaque, Step, TupleVal, Value
+from ..facts import (INDEX, RAW, UNKNOWN, Const, Dataset, DataGen, DictVal, Image, ListVal, Opaque, Partial, PassLabels, Step,
+                     TupleVal, Value, joined)
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
 from .models import normalising_op
@@ -32,12 +33,13 @@ def image_data_generator(call) -> Value:
 
         ops.append(run_function)
     rescale = call.const(None, "rescale", None)
+    pixels = isinstance(rescale, (int, float)) and any(abs(rescale - 1 / d) < 1e-6 for d in (255.0, 127.5))
     if isinstance(rescale, (int, float)) and rescale:
         what = f"ImageDataGenerator(rescale={call.source('rescale')})"
         ops.append(normalising_op(scale_op(float(rescale), 0.0, what, call.loc), Step(what, call.loc)))
     elif rescale is not None:
         ops.append(lambda image, interp, at: image.but(scale=None) if isinstance(image, Image) else UNKNOWN)
-    return DataGen(tuple(ops), call.node)
+    return DataGen(tuple(ops), call.node, pixels)
 
 
 def generated(call, image: Value) -> Value:
@@ -56,19 +58,23 @@ def flow_from_files(call) -> Value:
     shuffled = call.const(None, "shuffle", True)
     method = call.node.func.attr.value if hasattr(call.node.func, "attr") else "flow_from_directory"
     return Dataset(TupleVal((generated(call, image), UNKNOWN)), shuffled if isinstance(shuffled, bool) else None,
-                   files=method)
+                   files=method, reshuffles=method if shuffled is True else None)
 
 
 @method("datagen", "flow")
 def flow(call) -> Value:
-    x = call.arg(0, "x")
+    """Batches of ``x`` (with ``y``: (x, y) pairs); ``x`` may also be an (x, y) tuple."""
+    x, y = call.arg(0, "x"), call.arg(1, "y", Const(None))
     if isinstance(x, TupleVal):
-        x = x.items[0] if x.items else UNKNOWN
-    if not isinstance(x, Image):
-        return Dataset(UNKNOWN)
+        x, y = (x.items[0], UNKNOWN) if x.items else (UNKNOWN, y)
+    if not isinstance(x, Image) and call.receiver.scales_pixels:
+        x = Image(scale=RAW)  # as for x / 255.: nobody rescales by 1/255 but 0..255 pixels
     shuffled = call.const(None, "shuffle", True)
-    return Dataset(TupleVal((generated(call, x.but(batched=True)), UNKNOWN)),
-                   shuffled if isinstance(shuffled, bool) else None)
+    shuffled = shuffled if isinstance(shuffled, bool) else None
+    if not isinstance(x, Image):
+        return Dataset(UNKNOWN, shuffled)
+    batch = generated(call, x.but(batched=True))
+    return Dataset(batch if y == Const(None) else TupleVal((batch, UNKNOWN)), shuffled)
 
 
 @method("datagen", "fit")
@@ -85,7 +91,11 @@ def image_dataset_from_directory(call) -> Value:
         image = image.but(batched=False)
     shuffled = call.const(None, "shuffle", True)
     element = image if call.const(None, "labels", "inferred") is None else TupleVal((image, UNKNOWN))
-    return Dataset(element, shuffled if isinstance(shuffled, bool) else None)
+    ds = Dataset(element, shuffled if isinstance(shuffled, bool) else None,
+                 reshuffles="image_dataset_from_directory" if shuffled is True else None)
+    if call.const(None, "subset", None) == "both":  # (training, validation)
+        return ListVal(ds, items=(ds, ds))
+    return ds
 
 
 # -- tf.data ----------------------------------------------------------------------------------
@@ -143,58 +153,66 @@ def from_tensors(call) -> Value:
     return Dataset(call.arg(0, "tensors"), single=True)
 
 
+def pass_element(ds: Dataset) -> Value:
+    """An element as one pass over the dataset sees it: when every pass is in a new order, its labels
+    are in that pass's order only."""
+    element = ds.element
+    if ds.reshuffles and isinstance(element, TupleVal) and len(element.items) >= 2:
+        labels = PassLabels(ds.reshuffles)
+        return TupleVal((element.items[0],) + tuple(labels if v is UNKNOWN else v for v in element.items[1:]))
+    return element
+
+
 @method("dataset", "map")
 def dataset_map(call) -> Value:
     ds: Dataset = call.receiver
     fn = call.arg(0, "map_func")
-    args = list(ds.element.items) if isinstance(ds.element, TupleVal) else [ds.element]
+    element = pass_element(ds)
+    args = list(element.items) if isinstance(element, TupleVal) else [element]
     result = call.interp.call(fn, replace(call, args=args, kwargs={}, indirect=True))
-    return Dataset(sliced(result) if ds.sliced else result, ds.shuffled, sliced=ds.sliced)
+    return replace(ds, element=sliced(result) if ds.sliced else result, single=False, files=None)
 
 
 @method("dataset", "batch", "padded_batch")
 def dataset_batch(call) -> Value:
-    return Dataset(rebatched(call.receiver.element), call.receiver.shuffled)
+    return replace(call.receiver, element=rebatched(call.receiver.element), sliced=False, single=False)
 
 
 @method("dataset", "shuffle")
 def dataset_shuffle(call) -> Value:
-    return replace(call.receiver, shuffled=True)
+    again = call.const(None, "reshuffle_each_iteration", True)
+    return replace(call.receiver, shuffled=True, reshuffles="Dataset.shuffle" if again is True else None)
+
+
+@method("dataset", "cache")
+def dataset_cache(call) -> Value:
+    """After the first pass a cached dataset replays it: its order no longer changes."""
+    return replace(call.receiver, reshuffles=None)
 
 
 @method("dataset", "unbatch")
 def dataset_unbatch(call) -> Value:
-    return Dataset(unbatched(call.receiver.element), call.receiver.shuffled)
+    return replace(call.receiver, element=unbatched(call.receiver.element))
 
 
 @method("dataset", "repeat")
 def dataset_repeat(call) -> Value:
     ds: Dataset = call.receiver
     if ds.single and isinstance(ds.element, Image) and ds.element.batched is False:  # one image, over and over
-        return Dataset(ds.element.but(repeated=True), ds.shuffled)
+        return replace(ds, element=ds.element.but(repeated=True))
     return ds
 
 
-@method("dataset", "prefetch", "cache", "take", "skip", "filter", "with_options", "apply",
+@method("dataset", "prefetch", "take", "skip", "filter", "with_options", "apply",
         "as_numpy_iterator", "__iter__")
 def dataset_same(call) -> Value:
     return call.receiver
 
 
-@function("tensorflow_datasets.load")
-def tfds_load(call) -> Value:
-    """``tfds.load``: one dataset per split; (image, label) pairs with ``as_supervised=True``."""
-    supervised = call.const(None, "as_supervised", False)
-    ds = Dataset(TupleVal((UNKNOWN, UNKNOWN)) if supervised is True else UNKNOWN)
-    split = call.const(None, "split", None)
-    result: Value = ListVal(ds, items=tuple(ds for _ in split)) if isinstance(split, (tuple, list)) else ds
-    return TupleVal((result, UNKNOWN)) if call.const(None, "with_info", False) is True else result
-
-
 def element_of(value: Value) -> Value:
     """What iterating over a value yields."""
     if isinstance(value, Dataset):
-        return value.element
+        return pass_element(value)
     if isinstance(value, ListVal):
         return value.item if value.item is not None else UNKNOWN
     if isinstance(value, TupleVal) and value.items:
@@ -207,6 +225,43 @@ def element_of(value: Value) -> Value:
     if isinstance(value, Image) and value.batched:
         return value.but(batched=False)
     return UNKNOWN
+
+
+# -- dicts ---------------------------------------------------------------------------------------
+@method("dict", "items")
+def dict_items(call) -> Value:
+    d: DictVal = call.receiver
+    if d.items is None:
+        return ListVal(TupleVal((UNKNOWN, d.item if d.item is not None else UNKNOWN)))
+    pairs = tuple(TupleVal((Const(k), v)) for k, v in d.items)
+    return ListVal(joined(pairs), items=pairs)
+
+
+@method("dict", "values")
+def dict_values(call) -> Value:
+    d: DictVal = call.receiver
+    if d.items is None:
+        return ListVal(d.item)
+    return ListVal(joined(d.values()), items=d.values())
+
+
+@method("dict", "keys")
+def dict_keys(call) -> Value:
+    d: DictVal = call.receiver
+    return Const(tuple(k for k, _ in d.items)) if d.items is not None and all(
+        isinstance(k, (str, int)) for k, _ in d.items) else ListVal(UNKNOWN)
+
+
+@method("dict", "get")
+def dict_get(call) -> Value:
+    key = call.arg(0, "key")
+    found = call.receiver.get(key.value) if isinstance(key, Const) else UNKNOWN
+    return found if found is not UNKNOWN else call.arg(1, "default", UNKNOWN)
+
+
+@function("functools.partial")
+def partial(call) -> Value:
+    return Partial(call.arg(0, "func"), tuple(call.args[1:]), tuple(call.kwargs.items()))
 
 
 @function("builtins.next")
@@ -222,9 +277,32 @@ def builtin_iter(call) -> Value:
     return ListVal(element_of(value)) if value is not UNKNOWN else UNKNOWN
 
 
+@function("builtins.map")
+def builtin_map(call) -> Value:
+    """``map(f, xs)``: f applied to the items of xs (one call on what they have in common)."""
+    items = call.args[1:]
+    if not items:
+        return UNKNOWN
+    args = [element_of(v) for v in items]
+    return ListVal(call.interp.call(call.arg(0), replace(call, args=args, kwargs={}, indirect=True)))
+
+
 @function("builtins.enumerate")
 def builtin_enumerate(call) -> Value:
-    return ListVal(TupleVal((UNKNOWN, element_of(call.arg(0)))))
+    return ListVal(TupleVal((INDEX, element_of(call.arg(0)))))
+
+
+@function("builtins.range", "numpy.arange")
+def builtin_range(call) -> Value:
+    """Whole numbers: ``x[i]`` for ``i in range(len(x))`` is one item of x."""
+    return ListVal(INDEX) if call.qualname == "builtins.range" else UNKNOWN
+
+
+@function("builtins.len", "random.randint", "random.randrange", "numpy.random.randint", "numpy.random.choice")
+def whole_number(call) -> Value:
+    if call.qualname.startswith("numpy.random") and "size" in call.kwargs or len(call.args) > 2:
+        return UNKNOWN  # an array of them
+    return INDEX
 
 
 @function("builtins.zip")
