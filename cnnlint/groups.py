@@ -96,7 +96,8 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path, drivers: l
                        for t in _candidates(level, dotted, path, index, python_files) if t in seen and t != path]
             if targets:
                 seen.add(path)
-                union(path, targets[0])
+                for target in targets:
+                    union(path, target)
                 pending.remove(path)
                 joined = True
     members: dict[Path, list[Path]] = {}

@@ -145,9 +145,7 @@ def normalised(interp: "Interpreter", node, image: Image, op: str, other: Value)
     """Standardisation by hand: ``(x - x.mean()) / x.std()``, and a mode's own constants subtracted and
     divided by hand (``(x / 255 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]`` is torch mode)."""
     scale = image.scale
-    operand = getattr(node, "right", None) or getattr(node, "value", None)  # x - m, or x -= m
-    step = Step(f"{_SYMBOL[op]} {interp.module.code(operand) if operand is not None else 'a constant'}",
-                interp.loc(node))
+    step = Step(f"{_SYMBOL[op]} {interp.module.code(_operand(node, True))}", interp.loc(node))
     done = None
     if isinstance(other, Stat) and other.kind == "mean" and op == "Subtract":
         done = Scale(mode="centred")
@@ -213,7 +211,7 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
     if isinstance(image, Image) and image_on_left and _pixel_scaling(op, k) and not image.garbled \
             and image.steps and image.steps[-1].kind == "preprocess":
         # x / 255 meant for 0..255 pixels, on values preprocess_input already normalised
-        step = Step(f"{_SYMBOL[op]} {k:g}", interp.loc(node))
+        step = Step(f"{_SYMBOL[op]} {interp.module.code(_operand(node, True))}", interp.loc(node))
         interp.renormalised(node, image, step)
         return image.but(scale=None, garbled=True, steps=image.steps + (step,))
     coeffs = affine(op, k, image_on_left) if k is not None else None
@@ -231,7 +229,9 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
 
 
 def _operand(node, image_on_left: bool):
-    """The number's expression in ``x / 255.0``, ``255 - x`` or ``x /= 127.5``."""
-    if not hasattr(node, "left"):  # an augmented assignment
-        return node.value
-    return node.right if image_on_left else node.left
+    """The other operand's expression in ``x / 255.0``, ``255 - x``, ``x /= 127.5`` or ``np.divide(x, 255)``."""
+    if hasattr(node, "left"):
+        return node.right if image_on_left else node.left
+    if hasattr(node, "args") and len(node.args) >= 2:  # np.divide(x, 255)
+        return node.args[1 if image_on_left else 0].value
+    return node.value  # an augmented assignment

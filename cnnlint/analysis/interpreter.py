@@ -87,6 +87,21 @@ class Sink:
     stale: bool = False  # the image was loaded in an enclosing loop over files without using its variable
     result_unused: bool = False  # predictions only looked at for their shape, or not at all
     context: tuple[Alternative, ...] = ()  # the alternatives of the run it was seen in (a model chosen in an if)
+    order: int = 0  # when it ran, among all the project's sinks (a notebook's cells run top to bottom)
+    keyword: str | None = None  # the argument's keyword (validation_data), None for the input itself
+
+    project: "Project | None" = field(default=None, repr=False)
+    place: Loc | None = None  # the call's file and line (cell and line in a notebook)
+
+    def where(self) -> Loc:
+        return self.place
+
+    @property
+    def role(self) -> str:
+        """"train" (fit), "validation" (fit's validation_data, evaluate) or "inference" (predict, model(x))."""
+        if self.method.startswith(("fit", "train_on_batch")):
+            return "validation" if self.keyword == "validation_data" else "train"
+        return "validation" if self.method.startswith(("evaluate", "test_on_batch")) else "inference"
 
 
 @dataclass
@@ -264,6 +279,7 @@ class Interpreter:
         self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
         self.context: list[Alternative] = []  # the alternatives of the run being followed
         self.abstract_loops = 0  # loops being run on joined states (not once per item)
+        self.sinks_seen = 0  # sinks recorded so far in the project: their order
 
     # -- where we are -------------------------------------------------------
     @property
@@ -293,9 +309,11 @@ class Interpreter:
             positional = [a.value for a in at.args if not a.keyword and not a.star]
             arg_node = positional[0] if keyword is None and len(positional) == 1 else None
             unused = method.startswith(("predict", "__call__")) and id(at) in self.module.unused_results()
+            self.sinks_seen += 1
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
                                           self.module.display, arg_node, self.frames[-1].function,
-                                          self.in_loop(seen.stale_loop), unused, tuple(self.context)))
+                                          self.in_loop(seen.stale_loop), unused, tuple(self.context),
+                                          self.sinks_seen, keyword, self.project, self.loc(at)))
 
     def event(self, kind: str, node: cst.CSTNode, **details) -> None:
         self.module.events.append(Event(kind, node, details, tuple(self.context)))

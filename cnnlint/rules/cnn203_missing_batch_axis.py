@@ -8,15 +8,18 @@ from functools import cache
 
 from ..analysis.facts import ModuleRef
 from .base import Rule
+from .verdicts import needs
 
 
 def check(module):
     numpy = cache(lambda: _numpy_name(module))  # one walk of the module, however many findings
     for sink in module.sinks:
-        if sink.seen.batched is False and not sink.from_dataset and not sink.seen.from_slices \
-                and sink.model.expects is not None:
+        if sink.seen.batched is not False or sink.from_dataset or sink.seen.from_slices:
+            continue
+        model = needs(sink, "batch")
+        if model is not None:
             yield sink, (
-                f"`{sink.arg}` is a single image (height, width, channels), but {sink.model.expects.model}.{sink.method} "
+                f"`{sink.arg}` is a single image (height, width, channels), but {model}.{sink.method} "
                 f"takes a batch; add the batch axis with np.expand_dims({sink.arg}, 0)"), fix(sink, module, numpy)
 
 

@@ -1,9 +1,11 @@
 """How a model's expectations compare with what reached it; the rules pick their own verdicts."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..analysis.facts import NATIVE, RAW, Image, Scale, Step
+from ..analysis.effects.files import lookup, path_key
+from ..analysis.facts import NATIVE, RAW, Image, Loc, Scale, Step
 from ..knowledge import knowledge
 
 if TYPE_CHECKING:
@@ -87,6 +89,77 @@ def rescaling_advice(expects) -> str:
         return f"; remove the Rescaling layer: {expects.model} takes 0..255 pixels"
     offset = f", offset={scale.lo:g}" if scale.lo else ""
     return f"; use Rescaling(1.0 / {255 / (scale.hi - scale.lo):g}{offset}) instead"
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What every fit of a model before a given call gave it (None where they disagree)."""
+
+    scale: Scale | None
+    size: tuple[int, int] | str | None
+    channels: int | None
+    order: str | None
+    where: Loc  # the first of those fits
+
+
+def training(project) -> dict[int, list]:
+    """Model id -> its training sinks (``fit``), in the order they ran; computed once per project."""
+    fits = getattr(project, "_fits", None)
+    if fits is None:
+        fits = {}
+        for state in project.modules.values():
+            for sink in state.sinks:
+                if sink.role == "train" and not sink.seen.garbled:
+                    fits.setdefault(id(sink.model), []).append(sink)
+        for sinks in fits.values():
+            sinks.sort(key=lambda s: s.order)
+        project._fits = fits
+    return fits
+
+
+def trained_model(sink: "Sink"):
+    """The model a call uses, as trained: a model loaded from the file it was saved to is that model."""
+    model = sink.model
+    loaded = path_key(model.attrs.get("loaded_from"))
+    if loaded is not None:
+        model = lookup(sink.project.saved, loaded) or model
+    return model
+
+
+def trained_on(sink: "Sink") -> Trained | None:
+    """What the model met at this call was trained on, by the fits that ran before it."""
+    earlier = [t for t in training(sink.project).get(id(trained_model(sink)), []) if t.order < sink.order]
+    if not earlier:
+        return None
+
+    def agreed(values, same=lambda a, b: a == b):
+        known = [v for v in values if v is not None]
+        return known[0] if known and len(known) == len(values) and all(same(known[0], v) for v in known) else None
+
+    return Trained(agreed([t.seen.scale for t in earlier], lambda a, b: a.same(b)),
+                   agreed([t.seen.size for t in earlier]), agreed([t.seen.channels for t in earlier]),
+                   agreed([t.seen.order for t in earlier]), earlier[0].where())
+
+
+def needs(sink: "Sink", fact: str) -> str | None:
+    """What the model at this call needs, in words, for the rules about the image itself: a pre-trained
+    model by what it is, a model trained in the project by what its earlier fits gave it. ``fact``:
+    "channels" (3-channel RGB), "order" (RGB), "batch" (a batch axis). None when not known."""
+    expects = sink.model.expects
+    if expects is not None:
+        return {"channels": f"{expects.model} takes 3-channel RGB images",
+                "order": f"{expects.model} was trained on RGB images", "batch": expects.model}[fact]
+    trained = trained_on(sink) if sink.role != "train" else None
+    if trained is None:
+        return None
+    where = f"(fit at {trained.where.text(sink.path)})"
+    if fact == "channels" and trained.channels == 3:
+        return f"the model was trained on 3-channel images {where}"
+    if fact == "order" and trained.order == "RGB":
+        return f"the model was trained on RGB images {where}"
+    if fact == "batch":
+        return "the model"
+    return None
 
 
 def size_text(size: tuple[int, int]) -> str:
