@@ -551,9 +551,12 @@ def joined(values) -> Value | None:
 
 
 def image_of(value: Value) -> Image | None:
-    """The image inside a value fed to a model: the value itself, or the x of an (x, y) pair."""
+    """The image inside a value fed to a model: the value itself, the x of an (x, y) pair, or the one
+    input of a list of inputs (``model.predict([x])``)."""
     if isinstance(value, Image):
         return value
+    if isinstance(value, ListVal) and value.items is not None and len(value.items) == 1:
+        return image_of(value.items[0])
     if isinstance(value, TupleVal) and value.items and isinstance(value.items[0], Image):
         return value.items[0]
     return None

@@ -215,6 +215,7 @@ class Project:
                     self.by_name.setdefault(name, []).append(path)
         self.saved: dict[str, object] = {}  # model.save(path): path -> the Model saved there
         self.written: dict[str, Value] = {}  # np.save(path, x), cv2.imwrite(path, img): path -> what was written
+        self.model_files: dict[Path, object] = {}  # saved model files read (SavedModel or None)
         self.interp = Interpreter(self)
 
     # -- loading ------------------------------------------------------------------
@@ -287,6 +288,19 @@ class Project:
         finally:
             state.state = "done"
         return state
+
+    def model_file(self, key: str, reader: ModuleState):
+        """The saved model file a path names, read as data (cnnlint/savedmodels.py): beside the module
+        that loads it, or under the project's root; None when there is none or it cannot be read."""
+        from ..savedmodels import read, teachable_machine
+
+        for folder in (reader.path.parent, self.root):
+            path = folder / key
+            if path not in self.model_files:
+                self.model_files[path] = read(path) if path.is_file() else teachable_machine(path)
+            if self.model_files[path] is not None:
+                return self.model_files[path]
+        return None
 
     def run_mentioning(self, literal: str, reader: ModuleState) -> None:
         """Run the modules that name a file path (``np.save("x.npy", ...)``) before it is read."""

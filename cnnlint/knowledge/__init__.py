@@ -123,3 +123,37 @@ def datasets() -> dict[str, dict[str, DatasetInfo]]:
                                        d.get("channels"))
                      for name, d in table.items()}
             for source, table in data.items()}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How an application shows inside a saved model: its name as a nested model, and layer names."""
+
+    model: str  # "MobileNetV2"
+    name: str  # keras's name for it, without an alpha/size suffix: "mobilenetv2", "vgg16"
+    present: frozenset[str]
+    absent: frozenset[str]
+
+
+@cache
+def signatures() -> dict[str, Signature]:
+    data = tomllib.loads(resources.files(__package__).joinpath("saved.toml").read_text("utf-8"))
+    return {model: Signature(model, base_name(s["name"]), frozenset(s["present"]), frozenset(s["absent"]))
+            for model, s in data.items()}
+
+
+def base_name(name: str) -> str:
+    """``mobilenetv2_1.00_224`` -> ``mobilenetv2``: the name keras gives an application, whatever its
+    width and size; lower case (``MobileNetV3Small``)."""
+    return re.sub(r"_\d+\.\d+_\d+$", "", name).lower()
+
+
+def identify(nested_names: set[str], layer_names: set[str]) -> str | None:
+    """The application a saved model holds: a nested model named like one, or exactly one whose layer
+    signature is all there; None when none or several fit."""
+    by_name = {s.name: s.model for s in signatures().values()}
+    found = {by_name[base_name(n)] for n in nested_names if base_name(n) in by_name}
+    if len(found) == 1:
+        return found.pop()
+    fitting = [s.model for s in signatures().values() if s.present <= layer_names and not s.absent & layer_names]
+    return fitting[0] if len(fitting) == 1 else None

@@ -8,6 +8,7 @@ are replayed on the input where the model is called.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from ...knowledge import ModelInfo, knowledge
 from ..facts import (
@@ -195,9 +196,47 @@ def load_model(call) -> Value:
     found = lookup(saved, key) if key is not None else None
     if found is not None:
         return found
-    model = Model("loaded model", line=call.line)
+    model = from_file(call, key) if key is not None else None
+    if model is None:
+        model = Model("loaded model", line=call.line)
     model.attrs["loaded_from"] = path
     return model
+
+
+def from_file(call, key: str) -> Model | None:
+    """A saved model file in the project, read as data (cnnlint/savedmodels.py): the keras application
+    it holds expects what it always does; the layers in front of it are replayed on the input."""
+    file = call.interp.project.model_file(key, call.interp.module)
+    if file is None:
+        return None
+    name = Path(file.path).name
+    front = tuple(saved_layer(layer, call, name) for layer in file.front)
+    model = Model(f"{file.application or 'the model'} saved in {name}", front=front, line=call.line)
+    if file.units is not None:
+        model.attrs["units"] = Const(file.units)
+    if file.application is None:
+        return model if front else None
+    info = knowledge().models[file.application]
+    mode = info.mode
+    if info.without_preprocessing:
+        mode = "none"  # saved as built, with its own preprocessing inside (include_preprocessing's default)
+    hint = f"{info.family}.preprocess_input" if mode != "none" else None
+    size, reason = (file.input_size, f"saved with input shape {file.input_size[0]}x{file.input_size[1]}") \
+        if file.input_size else (None, "")
+    model.expects = Expectation(model.name, mode_scale(mode), knowledge().modes[mode].describe, hint, size,
+                                info.min_size, reason)
+    model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
+    model.attrs["imagenet_top"] = Const(file.units == 1000)
+    return model
+
+
+def saved_layer(layer: tuple, call, file_name: str):
+    """The op of a preprocessing layer read from a saved file."""
+    if layer[0] == "Rescaling":
+        scale, offset = layer[1], layer[2]
+        what = f"Rescaling({scale:g}" + (f", offset={offset:g})" if offset else ")") + f" inside {file_name}"
+        return normalising_op(scale_op(scale, offset, what, call.loc, kind="layer"), Step(what, call.loc, kind="layer"))
+    return unknown_scale_op
 
 
 def save(call, model: Model, path: Value) -> None:

@@ -228,6 +228,13 @@ def element_of(value: Value) -> Value:
 
 
 # -- dicts ---------------------------------------------------------------------------------------
+@function("builtins.dict")
+def builtin_dict(call) -> Value:
+    if call.args:
+        return UNKNOWN
+    return DictVal(tuple(call.kwargs.items()))
+
+
 @method("dict", "items")
 def dict_items(call) -> Value:
     d: DictVal = call.receiver
@@ -271,6 +278,8 @@ def builtin_next(call) -> Value:
 
 @function("builtins.iter", "builtins.list", "builtins.sorted", "builtins.reversed")
 def builtin_iter(call) -> Value:
+    if not call.args and not call.kwargs and call.qualname == "builtins.list":
+        return ListVal(None, items=())  # list(): an empty list, to append to
     value = call.arg(0)
     if isinstance(value, Dataset):
         return value
