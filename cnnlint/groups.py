@@ -19,7 +19,7 @@ IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[
 
 # A model or data saved in one file and loaded in another links them too (CNN403, np.save/np.load):
 # same literal path.
-SHARED_FILE = re.compile(rb"""["']([^"'\n\\]+\.(?:h5|keras|hdf5|weights\.h5|npy|npz))\\?["']""")  # \" in notebooks
+SHARED_FILE = re.compile(rb"""["']([^"'\n]+?\.(?:h5|keras|hdf5|weights\.h5|npy|npz))\\?["']""")  # \" in notebooks
 SHARED_EXTENSIONS = (b".h5", b".keras", b".hdf5", b".npy", b".npz")
 
 

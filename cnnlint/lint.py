@@ -18,7 +18,7 @@ from .cache import Cache
 from .config import Configs, Settings
 from .groups import groups
 from .rules import BY_CODE, Rule, matches
-from .rules.alternatives import real_runs
+from .rules.alternatives import real_runs, same_input
 from .sources import (SourceError, Texts, decode, discover, display_path, escaped, is_relevant,
                       notebook_program, parses, read, real)
 
@@ -334,10 +334,10 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
         comments = suppressions.directives(state.text)
         directives += [_directive_entry(state, d) for found in comments.values() for d in found if d.codes]
         rewritable = None  # whether a fix can be written back to the file: known once a fix is offered
-        with mentions() as mentioned:
-            reports = _reports(state, warnings)
+        with mentions() as mentioned:  # the rules' messages, and the words real_runs and same_input add
+            reports = same_input(state, real_runs(state, _reports(state, warnings)))
         places = set(mentioned)
-        for code, _, node, message, offered in real_runs(state, reports):
+        for code, _, node, message, offered in reports:
             try:
                 line, col, end_line, end_col = state.span(node)
             except KeyError:

@@ -29,7 +29,7 @@ SUFFIXES = (".py", ".ipynb")
 RELEVANT = (
     b"applications", b"preprocess_input", b"tensorflow_hub", b"KerasLayer", b"load_img", b"img_to_array",
     b"ImageDataGenerator", b"image_dataset_from_directory", b"flow_from_", b"cv2", b"PIL", b"imread", b"decode_",
-    b"softmax", b"Softmax", b"from_tensor_slices", b"convert_image_dtype", b"load_model", b"Rescaling",
+    b"softmax", b"Softmax", b"argmax", b"from_tensor_slices", b"convert_image_dtype", b"load_model", b"Rescaling",
 )
 
 

@@ -271,6 +271,20 @@ async def test_ranges_codes_links_and_related_places(client, workspace):
     close(client, uri)
 
 
+async def test_a_repeated_root_cause_links_to_its_first_place(client, tmp_path):
+    path = tmp_path / "twice.py"
+    path.write_text("from keras.applications.resnet50 import ResNet50\nfrom keras.utils import img_to_array, load_img\n"
+                    "import numpy as np\nmodel = ResNet50(weights='imagenet')\n"
+                    "x = np.expand_dims(img_to_array(load_img('a.jpg', target_size=(224, 224))), 0)\n"
+                    "model.predict(x)\nmodel.predict(x)\n")
+    uri = open_file(client, path)
+    first, second = sorted(await diagnostics(client, uri, 1), key=lambda d: d.range.start.line)
+    assert [(r.location.uri, r.location.range.start.line, r.message) for r in second.related_information] == \
+        [(uri, 4, "loaded at line 5"), (uri, 5, "same input as line 6")]
+    assert second.message.endswith("(same input as line 6)") and len(first.related_information) == 1
+    close(client, uri)
+
+
 async def test_clean_twins_get_none(client, workspace, cli_findings):
     files = sorted((workspace / "fixed").glob("*.py"))
     assert not any(path.startswith("fixed/") for path in cli_findings)

@@ -301,6 +301,7 @@ class Predictions(Value):
     model: Any = field(compare=False)
     shuffled: bool | None = None  # the inputs came in shuffled order (not file order)
     reshuffled: bool | None = None  # ... in an order another pass over the same data does not repeat
+    row: bool = False  # one row of them (preds[0]): its length is the number of units
 
 
 @dataclass(frozen=True)

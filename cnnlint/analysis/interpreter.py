@@ -39,6 +39,7 @@ from .facts import (
     Predictions,
     Step,
     Super,
+    Symbolic,
     TupleVal,
     Value,
     choose,
@@ -718,6 +719,8 @@ class Interpreter:
                     item = value.items[i]
                 elif isinstance(value, ListVal) and not starred:
                     item = value.item if value.item is not None else UNKNOWN
+                elif isinstance(value, Symbolic):  # the outputs of a model with several: all downstream of it
+                    item = value
                 else:
                     item = UNKNOWN
                 self.assign(el.value, item, env)

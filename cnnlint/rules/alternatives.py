@@ -43,6 +43,24 @@ def real_runs(module, reports: list[tuple]) -> list[tuple]:
     return kept
 
 
+def same_input(module, reports: list[tuple]) -> list[tuple]:
+    """One root cause used in many places (the same generator fitted, evaluated and predicted on):
+    every place is reported, the later ones pointing at the first (``same input as line 36``)."""
+    first: dict[tuple, object] = {}
+    out = []
+    for code, record, node, message, offered in sorted(reports, key=lambda r: getattr(r[1], "order", 0)):
+        seen = getattr(record, "seen", None)
+        if seen is None or getattr(record, "place", None) is None:
+            out.append((code, record, node, message, offered))
+            continue
+        key = (code, record.arg, seen.origin, seen.steps)
+        earlier = first.setdefault(key, record)
+        if earlier is not record and earlier.place != record.place:
+            message = f"{message} (same input as {earlier.place.text(module.display)})"
+        out.append((code, record, node, message, offered))
+    return out
+
+
 def when(alternatives: list) -> str:
     """``for VGG16 and ResNet50 (2 of the 23) in `models```, ``when `args.weights` is 'imagenet'``."""
     by_choice: dict = {}

@@ -225,6 +225,9 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
     if isinstance(owner, Model):
         if name in owner.attrs:
             return owner.attrs[name]
+        units = owner.attrs.get("units")
+        if name == "output_shape" and isinstance(units, Const):  # if model.output_shape[-1] > 1:
+            return Const((None, units.value))
         if name in MODEL_PROPERTIES:
             base = owner.attrs.get("layer_of", owner)
             symbolic = Symbolic() if name.startswith("input") else (
@@ -236,6 +239,9 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
                 return ListVal(joined(owner.layers), items=tuple(owner.layers))
             return ListVal(layer_of(owner.attrs.get("base", owner)))
         return Bound(owner, name)
+    units = owner.model.attrs.get("units") if isinstance(owner, Predictions) else None
+    if name == "shape" and isinstance(units, Const) and not owner.row:  # if preds.shape[1] == 1:
+        return Const((None, units.value))
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
         return FileOrder(name, owner.files)
     if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, PassLabels, FileOrder,
@@ -285,8 +291,9 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
             items = owner.items[index]
             return ListVal(joined(items), owner.repeated, items)
         return ListVal(owner.item, owner.repeated)
-    if isinstance(owner, Predictions):
-        return owner
+    if isinstance(owner, Predictions):  # preds[0] is the first row (its length: the number of units)
+        row = len(indices) == 1 and not isinstance(indices[0], slice)
+        return replace(owner, row=True) if row and not owner.row else owner
     if isinstance(owner, DictVal) and len(indices) == 1 and not isinstance(indices[0], slice):
         key = indices[0]
         if isinstance(key, Const):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import (INDEX, RAW, UNKNOWN, Const, Dataset, DataGen, DictVal, Image, ListVal, Opaque, Partial, PassLabels, Step,
+from ..facts import (INDEX, RAW, UNKNOWN, Const, Dataset, DataGen, DictVal, Image, ListVal, Opaque, Partial, PassLabels,
+                     Predictions, Step,
                      TupleVal, Value, joined)
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
@@ -311,6 +312,10 @@ def builtin_range(call) -> Value:
 def whole_number(call) -> Value:
     if call.qualname.startswith("numpy.random") and "size" in call.kwargs or len(call.args) > 2:
         return UNKNOWN  # an array of them
+    row = call.arg(0)
+    if call.qualname == "builtins.len" and isinstance(row, Predictions) and row.row \
+            and isinstance(row.model.attrs.get("units"), Const):
+        return row.model.attrs["units"]  # if len(preds[0]) > 1:
     return INDEX
 
 
