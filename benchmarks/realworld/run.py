@@ -105,7 +105,7 @@ def git_dir(mirrors: Path, repo: str, clone: bool) -> Path | None:
     return target if done.returncode == 0 else None
 
 
-IMPORTED = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+\.?([\w]+)[\w.]*[ \t]+import|import[ \t]+([\w]+))""",
+IMPORTED = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+\.?([\w.]+)[ \t]+import|import[ \t]+([\w.]+))""",
                       re.MULTILINE)
 
 
@@ -133,13 +133,19 @@ def materialise(rows: list[dict], mirrors: Path, out: Path, clone: bool) -> list
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(blob.stdout)
             folder = posixpath.dirname(path)
+            ancestors = [folder]
+            while ancestors[-1]:
+                ancestors.append(posixpath.dirname(ancestors[-1]))
             for m in IMPORTED.finditer(target.read_bytes()):
-                name = (m.group(1) or m.group(2)).decode()
-                neighbour = posixpath.join(folder, name + ".py")
-                if neighbour not in done and git is not None and subprocess.run(
-                        ["git", "--git-dir", str(git), "cat-file", "-e", f"{commit}:{neighbour}"],
-                        capture_output=True).returncode == 0:
-                    todo.append((repo, commit, neighbour, ""))
+                module = (m.group(1) or m.group(2)).decode().replace(".", "/")
+                for base in ancestors:  # from package.module import x: the module, beside or above
+                    candidates = [posixpath.join(base, module + ".py"), posixpath.join(base, module, "__init__.py")]
+                    found = [c for c in candidates if c not in done and git is not None and subprocess.run(
+                        ["git", "--git-dir", str(git), "cat-file", "-e", f"{commit}:{c}"],
+                        capture_output=True).returncode == 0]
+                    if found:
+                        todo.append((repo, commit, found[0], ""))
+                        break
     return missing
 
 

@@ -321,6 +321,20 @@ class FileOrder(Value):
 
 
 @dataclass(frozen=True)
+class TextFile(Value):
+    """A text file of the project opened (or its text read): a JSON architecture for model_from_json."""
+
+    key: str  # its path, as path_key gives it
+
+
+@dataclass(frozen=True)
+class PathEnd(Value):
+    """A path whose start is known only at run time: ``os.path.join(BASE_DIR, "model/cnn.h5")``."""
+
+    tail: str  # "model/cnn.h5"
+
+
+@dataclass(frozen=True)
 class PathStr(Value):
     """A file path found at run time (glob, os.listdir): a loop over these is a loop over files."""
 

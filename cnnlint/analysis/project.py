@@ -294,7 +294,8 @@ class Project:
         that loads it, or under the project's root; None when there is none or it cannot be read."""
         from ..savedmodels import read, teachable_machine
 
-        for folder in (reader.path.parent, self.root):
+        folders = [reader.path.parent, *[f for f in reader.path.parent.parents if self.root in (f, *f.parents)]]
+        for folder in dict.fromkeys(folders + [self.root]):  # beside the module, then up to the root
             path = folder / key
             if path not in self.model_files:
                 self.model_files[path] = read(path) if path.is_file() else teachable_machine(path)
@@ -303,7 +304,9 @@ class Project:
         return None
 
     def run_mentioning(self, literal: str, reader: ModuleState) -> None:
-        """Run the modules that name a file path (``np.save("x.npy", ...)``) before it is read."""
+        """Run the modules that name a file (``np.save("x.npy", ...)``) before it is read."""
+        if "." not in literal or len(literal) < 5:
+            return  # not a file name: "train" is in every script
         needle = literal.encode("utf-8", "replace")
         for path, data in self.sources.items():
             state = self.modules.get(path)

@@ -32,6 +32,7 @@ from ..facts import (
     Predictions,
     Super,
     Symbolic,
+    TextFile,
     TupleVal,
     Value,
     choose,
@@ -88,6 +89,8 @@ def in_place(func: Value) -> bool:
 def kind_of(value: Value) -> str | None:
     if isinstance(value, DictVal):
         return "dict"
+    if isinstance(value, TextFile):
+        return "textfile"
     if isinstance(value, Image):
         return value.container or "image"
     if isinstance(value, Dataset):
@@ -245,7 +248,7 @@ def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
     if isinstance(owner, Dataset) and owner.files and name in ("classes", "filenames", "labels", "filepaths"):
         return FileOrder(name, owner.files)
     if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, PassLabels, FileOrder,
-                          DictVal)):
+                          DictVal, TextFile)):
         return Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module
     if env is not None:

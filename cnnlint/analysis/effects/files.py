@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import posixpath
 
-from ..facts import UNKNOWN, Const, Dataset, DictVal, Image, Value, join
+from ..facts import UNKNOWN, Const, Dataset, DictVal, Image, PathEnd, Value, join
 from .table import function, method
 
 
 def path_key(value: Value) -> str | None:
-    """A literal path, normalised (``./data/x.npy`` and ``data/x.npy`` are one file)."""
-    if isinstance(value, Const) and isinstance(value.value, str) and value.value.strip():
-        return posixpath.normpath(value.value.replace("\\", "/"))
+    """A literal path, normalised (``./data/x.npy`` and ``data/x.npy`` are one file); the known end of
+    a path that starts somewhere known only at run time (``os.path.join(BASE_DIR, "x.npy")``)."""
+    text = value.value if isinstance(value, Const) else value.tail if isinstance(value, PathEnd) else None
+    if isinstance(text, str) and text.strip():
+        return posixpath.normpath(text.replace("\\", "/"))
     return None
 
 
@@ -34,7 +36,7 @@ def read(call, path: Value) -> Value | None:
     if key is None:
         return None
     project = call.interp.project
-    if key not in project.written:
+    if lookup(project.written, key) is None:
         project.run_mentioning(posixpath.basename(key), call.interp.module)
     return lookup(project.written, key)
 
@@ -94,7 +96,8 @@ def dataset_load(call) -> Value:
 def written_size(call, path: Value):
     """The size of the image written at ``path`` in the project, if one was: reading it back gives
     that size, not "whatever the file had"."""
-    found = read(call, path)
+    key = path_key(path)
+    found = lookup(call.interp.project.written, key) if key is not None else None
     return found.size if isinstance(found, Image) and found.size is not None else None
 
 

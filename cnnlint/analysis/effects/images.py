@@ -10,7 +10,9 @@ from ..facts import (
     RAW,
     UNIT,
     Array,
+    PathEnd,
     PathStr,
+    TextFile,
     UNKNOWN,
     Const,
     Image,
@@ -29,7 +31,7 @@ from ..facts import (
     joined,
 )
 from ..arithmetic import binary
-from .files import written_size
+from .files import path_key, written_size
 from .table import apply, dtype_name, function, method
 
 COLOR_MODES = {"rgb": 3, "grayscale": 1, "rgba": 4}
@@ -226,7 +228,15 @@ def cv2_resize(call):
 @function("tensorflow.io.read_file", "tensorflow.io.gfile.GFile", "builtins.open")
 def read_bytes(call):
     path = call.arg(0, "filename")
+    key = path_key(path)
+    if key is not None and key.lower().endswith(".json"):
+        return TextFile(key)  # a model's architecture, perhaps (model_from_json)
     return Opaque("jpeg bytes") if file_channels(path) is None else Opaque("bytes")
+
+
+@method("textfile", "read")
+def read_text(call):
+    return call.receiver
 
 
 @function("keras.utils.get_file", "keras.utils.data_utils.get_file")
@@ -493,11 +503,19 @@ def path_of(call):
     """A path found at run time stays one; a path joined from constants is a constant."""
     if any(isinstance(a, PathStr) for a in call.args):
         return PathStr()
-    if call.qualname == "os.path.join" and call.args and not call.kwargs \
-            and all(isinstance(a, Const) and isinstance(a.value, str) for a in call.args):
+    if call.qualname == "os.path.join" and call.args and not call.kwargs:
         import posixpath
 
-        return Const(posixpath.join(*(a.value for a in call.args)))
+        known = [a for a in call.args if isinstance(a, Const) and isinstance(a.value, str)]
+        if len(known) == len(call.args):
+            return Const(posixpath.join(*(a.value for a in known)))
+        tail = []  # os.path.join(BASE_DIR, "model", "cnn.h5"): the end of the path is known
+        for a in reversed(call.args):
+            if not (isinstance(a, Const) and isinstance(a.value, str)):
+                break
+            tail.insert(0, a.value)
+        if tail and "." in tail[-1]:
+            return PathEnd(posixpath.join(*tail))
     if call.qualname == "builtins.str" and isinstance(call.arg(0), Const) and isinstance(call.arg(0).value, str):
         return call.arg(0)
     return UNKNOWN

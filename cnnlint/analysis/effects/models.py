@@ -25,6 +25,7 @@ from ..facts import (
     Step,
     Predictions,
     Symbolic,
+    TextFile,
     TupleVal,
     Value,
 )
@@ -201,6 +202,14 @@ def load_model(call) -> Value:
         model = Model("loaded model", line=call.line)
     model.attrs["loaded_from"] = path
     return model
+
+
+@function("keras.models.model_from_json", "keras.saving.model_from_json")
+def model_from_json(call) -> Value:
+    """The architecture in a project's .json file, read as data like a saved model's."""
+    text = call.arg(0, "json_string")
+    model = from_file(call, text.key) if isinstance(text, TextFile) else None
+    return model if model is not None else Model("model from JSON", line=call.line)
 
 
 def from_file(call, key: str) -> Model | None:
