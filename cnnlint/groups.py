@@ -23,6 +23,27 @@ SHARED_FILE = re.compile(rb"""["']([^"'\n]+?\.(?:h5|keras|hdf5|weights\.h5|npy|n
 SHARED_EXTENSIONS = (b".h5", b".keras", b".hdf5", b".npy", b".npz")
 
 
+PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "README.md", "README.rst",
+                   "README")
+
+
+def project_of(path: Path, root: Path, cache: dict[Path, Path]) -> Path:
+    """The project a file belongs to: the nearest folder above it, up to ``root``, with a marker of a
+    project's top (a .git, a pyproject.toml, a README...); else ``root``. Two repositories linted
+    together do not share the model files they save under the same name."""
+    folder = path.parent
+    if folder not in cache:
+        found = root
+        for candidate in [folder, *folder.parents]:
+            if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+                found = candidate
+                break
+            if candidate == root:
+                break
+        cache[folder] = found
+    return cache[folder]
+
+
 def imported_names(data: bytes) -> set[tuple[int, str]]:
     """(relative level, dotted name) of everything a file may import, submodules included."""
     names: set[tuple[int, str]] = set()
@@ -63,7 +84,8 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path, drivers: l
     def union(a: Path, b: Path) -> None:
         parent[find(a)] = find(b)
 
-    by_shared_file: dict[bytes, Path] = {}
+    by_shared_file: dict[tuple, Path] = {}
+    projects: dict[Path, Path] = {}
     todo = list(relevant)
     seen: set[Path] = set()
     while todo:
@@ -77,7 +99,8 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path, drivers: l
             continue
         shared_files = SHARED_FILE.findall(data) if any(ext in data for ext in SHARED_EXTENSIONS) else ()
         for literal in shared_files:
-            name = literal.replace(b"\\", b"/").rsplit(b"/", 1)[-1]  # /content/x.npy is x.npy in a notebook
+            # /content/x.npy is x.npy in a notebook; within one project
+            name = (project_of(path, root, projects), literal.replace(b"\\", b"/").rsplit(b"/", 1)[-1])
             if name in by_shared_file:
                 union(path, by_shared_file[name])
             by_shared_file.setdefault(name, path)

@@ -51,6 +51,8 @@ from .facts import (
 from .walk import walk
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .project import ModuleState, Project
 
 MAX_DEPTH = 8
@@ -93,6 +95,7 @@ class Sink:
 
     project: "Project | None" = field(default=None, repr=False)
     place: Loc | None = None  # the call's file and line (cell and line in a notebook)
+    source: "Path | None" = None  # the file of the call, as read
 
     def where(self) -> Loc:
         return self.place
@@ -281,6 +284,7 @@ class Interpreter:
         self.context: list[Alternative] = []  # the alternatives of the run being followed
         self.abstract_loops = 0  # loops being run on joined states (not once per item)
         self.sinks_seen = 0  # sinks recorded so far in the project: their order
+        self.executed: set[int] = set()  # the functions whose bodies have run (their nodes' ids)
 
     # -- where we are -------------------------------------------------------
     @property
@@ -314,7 +318,7 @@ class Interpreter:
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
                                           self.module.display, arg_node, self.frames[-1].function,
                                           self.in_loop(seen.stale_loop), unused, tuple(self.context),
-                                          self.sinks_seen, keyword, self.project, self.loc(at)))
+                                          self.sinks_seen, keyword, self.project, self.loc(at), self.module.path))
 
     def event(self, kind: str, node: cst.CSTNode, **details) -> None:
         self.module.events.append(Event(kind, node, details, tuple(self.context)))
@@ -333,19 +337,25 @@ class Interpreter:
             self.frames.pop()
 
     def analyse_functions(self, state: "ModuleState") -> None:
-        """Run every function body not yet run with unknown arguments (entry points, routes, methods)."""
+        """Run, with unknown arguments, every function body the module's code never ran (entry points,
+        routes, methods): those nobody calls first, as the code that calls the others may run them
+        with what it really passes (a helper run on unknown arguments would guess)."""
         done: set[int] = set()
         instances: dict[int, Instance] = {}  # one object per class, its __init__ run first
+        called = state.called_names()
         while True:
             pending = [f for f in state.functions if id(f.node) not in done]
             if not pending:
                 return
             # __init__ first, so the other methods see the attributes it sets (sorted here, once per
-            # round: sorting at every class definition made 5,000 classes take seconds)
-            pending.sort(key=lambda f: f.node.name.value != "__init__" if isinstance(f.node, cst.FunctionDef)
-                         else True)
+            # round: sorting at every class definition made 5,000 classes take seconds); then the
+            # functions nobody calls
+            pending.sort(key=lambda f: (f.node.name.value != "__init__", f.node.name.value in called)
+                         if isinstance(f.node, cst.FunctionDef) else (True, True))
             for fn in pending:
                 done.add(id(fn.node))
+                if id(fn.node) in self.executed:
+                    continue
                 args: list[Value] = []
                 owner = state.owners.get(id(fn.node))
                 if owner is not None:
@@ -366,6 +376,7 @@ class Interpreter:
                 or self.steps.get(id(fn.module), 0) > STEP_BUDGET:
             return UNKNOWN
         env = Env(fn.closure or fn.module.env)
+        self.executed.add(id(fn.node))
         self.bind_params(fn, env, args, kwargs)
         frame = Frame(fn.module, fn.node)
         self.frames.append(frame)

@@ -18,9 +18,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ipython import mask_ipython
-from ..groups import module_names
+from ..groups import module_names, project_of
 from ..sources import display_path, real
 from .positions import TooDeep, index, positions
+from .effects.files import FileTable
 from .recover import left_out
 from .walk import children, walk
 from .facts import UNKNOWN, Function, ModuleRef, Value
@@ -113,6 +114,11 @@ class ModuleState:
                             for call in calls}
         return self._unused
 
+    def called_names(self) -> set[str]:
+        """The names the module calls (``f(...)``, ``obj.f(...)``): its functions that something calls."""
+        return {node.func.value if type(node.func) is cst.Name else node.func.attr.value
+                for node in walk(self.tree) if type(node) is cst.Call and type(node.func) in (cst.Name, cst.Attribute)}
+
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """1-based line and column of the start and end of ``node``."""
         r = self.positions[node]
@@ -191,6 +197,7 @@ def cpython_reason(text: str) -> tuple[str, int, int]:
 LIBCST_ONLY = "valid Python that libcst cannot parse"
 
 
+
 def cpython_problem(text: str) -> tuple[str, int, int] | None:
     """CPython's syntax error, or None when CPython parses the text."""
     message, line, column = cpython_reason(text)
@@ -213,8 +220,9 @@ class Project:
             if path.suffix == ".py":  # notebooks are not importable
                 for name in module_names(path, root):
                     self.by_name.setdefault(name, []).append(path)
-        self.saved: dict[str, object] = {}  # model.save(path): path -> the Model saved there
-        self.written: dict[str, Value] = {}  # np.save(path, x), cv2.imwrite(path, img): path -> what was written
+        self.saved = FileTable(self)  # model.save(path): path -> the Model saved there
+        self.written = FileTable(self)  # np.save(path, x), cv2.imwrite(path, img): path -> what was written
+        self._boundaries: dict[Path, Path] = {}
         self.model_files: dict[Path, object] = {}  # saved model files read (SavedModel or None)
         self.interp = Interpreter(self)
 
@@ -289,6 +297,10 @@ class Project:
             state.state = "done"
         return state
 
+    def boundary(self, path: Path) -> Path:
+        """The project a file belongs to (see groups.project_of)."""
+        return project_of(path, self.root, self._boundaries)
+
     def model_file(self, key: str, reader: ModuleState):
         """The saved model file a path names, read as data (cnnlint/savedmodels.py): beside the module
         that loads it, or under the project's root; None when there is none or it cannot be read."""
@@ -305,7 +317,7 @@ class Project:
 
     def run_mentioning(self, literal: str, reader: ModuleState) -> None:
         """Run the modules that name a file (``np.save("x.npy", ...)``) before it is read."""
-        if "." not in literal or len(literal) < 5:
+        if "." not in literal.strip("."):
             return  # not a file name: "train" is in every script
         needle = literal.encode("utf-8", "replace")
         for path, data in self.sources.items():

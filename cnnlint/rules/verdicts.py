@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..analysis.effects.files import lookup, path_key
+from ..analysis.effects.files import path_key
 from ..analysis.facts import NATIVE, RAW, Image, Loc, Scale, Step
 from ..knowledge import knowledge
 
@@ -122,7 +122,7 @@ def trained_model(sink: "Sink"):
     model = sink.model
     loaded = path_key(model.attrs.get("loaded_from"))
     if loaded is not None:
-        model = lookup(sink.project.saved, loaded) or model
+        model = sink.project.saved.get(loaded, sink.source) or model
     return model
 
 

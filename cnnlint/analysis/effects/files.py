@@ -8,6 +8,7 @@ path the analysis cannot pin down gives nothing.
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 
 from ..facts import UNKNOWN, Const, Dataset, DictVal, Image, PathEnd, Value, join
 from .table import function, method
@@ -22,12 +23,51 @@ def path_key(value: Value) -> str | None:
     return None
 
 
+class FileTable:
+    """What the project's code wrote at each path (an array, a model), and which module wrote it.
+
+    A reader finds the entry of its path, or of the same file name in another folder (a notebook
+    reads ``/content/x.npy``, which the script before it saved as ``x.npy``), only within its own
+    project (the nearest folder with a .git, a pyproject.toml, a setup.py, a requirements.txt or a
+    README): two repositories linted together do not share ``best_model.h5``. Its own module's
+    entry comes first, then the nearest writer's.
+    """
+
+    def __init__(self, project):
+        self.project = project
+        self.entries: dict[str, list[tuple[Path, Value]]] = {}
+
+    def put(self, key: str, value: Value, writer: Path, merge=None) -> None:
+        entries = self.entries.setdefault(key, [])
+        for i, (who, old) in enumerate(entries):
+            if who == writer:
+                if merge is not None:
+                    entries[i] = (who, merge(old, value))
+                return
+        entries.append((writer, value))
+
+    def get(self, key: str, reader: Path) -> Value | None:
+        found = self.entries.get(key)
+        if not found:
+            name = posixpath.basename(key)
+            same = [k for k in self.entries if posixpath.basename(k) == name]
+            found = self.entries[same[0]] if len(same) == 1 else []
+        mine = self.project.boundary(reader)
+        found = [(who, v) for who, v in found if self.project.boundary(who) == mine]
+        if not found:
+            return None
+        return min(found, key=lambda e: (e[0] != reader, _distance(e[0], reader)))[1]
+
+
+def _distance(a: Path, b: Path) -> int:
+    common = len(Path(*[x for x, y in zip(a.parent.parts, b.parent.parts) if x == y]).parts)
+    return len(a.parent.parts) + len(b.parent.parts) - 2 * common
+
+
 def write(call, path: Value, value: Value) -> None:
     key = path_key(path)
-    if key is None:
-        return
-    written = call.interp.project.written
-    written[key] = join(written[key], value) if key in written else value
+    if key is not None:
+        call.interp.project.written.put(key, value, call.interp.module.path, merge=join)
 
 
 def read(call, path: Value) -> Value | None:
@@ -35,20 +75,10 @@ def read(call, path: Value) -> Value | None:
     key = path_key(path)
     if key is None:
         return None
-    project = call.interp.project
-    if lookup(project.written, key) is None:
+    project, reader = call.interp.project, call.interp.module.path
+    if project.written.get(key, reader) is None:
         project.run_mentioning(posixpath.basename(key), call.interp.module)
-    return lookup(project.written, key)
-
-
-def lookup(table: dict, key: str):
-    """The entry for a path; a path in another folder matches a file of the same name when only one was
-    written (a notebook reads ``/content/x.npy``, which the script before it saved as ``x.npy``)."""
-    if key in table:
-        return table[key]
-    name = posixpath.basename(key)
-    same = [k for k in table if posixpath.basename(k) == name]
-    return table[same[0]] if len(same) == 1 else None
+    return project.written.get(key, reader)
 
 
 # -- numpy --------------------------------------------------------------------------------------
@@ -97,7 +127,7 @@ def written_size(call, path: Value):
     """The size of the image written at ``path`` in the project, if one was: reading it back gives
     that size, not "whatever the file had"."""
     key = path_key(path)
-    found = lookup(call.interp.project.written, key) if key is not None else None
+    found = call.interp.project.written.get(key, call.interp.module.path) if key is not None else None
     return found.size if isinstance(found, Image) and found.size is not None else None
 
 

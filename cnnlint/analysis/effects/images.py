@@ -51,7 +51,8 @@ def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype=
 
 def file_channels(path: Value) -> int | None:
     """A file read as it is: a JPEG is RGB (or rarely gray); anything else may be RGBA, gray or paletted."""
-    if isinstance(path, Const) and isinstance(path.value, str) and path.value.lower().endswith((".jpg", ".jpeg")):
+    key = path_key(path)
+    if key is not None and key.lower().endswith((".jpg", ".jpeg")):
         return None
     return FILE_CHANNELS
 

@@ -32,7 +32,7 @@ from ..facts import (
 from ..arithmetic import scale_op
 import posixpath
 
-from .files import lookup, path_key
+from .files import path_key
 from .images import resized
 from .table import apply, function
 
@@ -190,11 +190,11 @@ def load_model(call) -> Value:
     """The model the project saved at that path (``model.save("m.h5")`` in the training script) is the
     model loaded: it expects what it was built and trained for. Otherwise nothing is known."""
     path = call.arg(0, "filepath")
-    saved = call.interp.project.saved
+    saved, reader = call.interp.project.saved, call.interp.module.path
     key = path_key(path)
-    if key is not None and lookup(saved, key) is None:
+    if key is not None and saved.get(key, reader) is None:
         call.interp.project.run_mentioning(posixpath.basename(key), call.interp.module)
-    found = lookup(saved, key) if key is not None else None
+    found = saved.get(key, reader) if key is not None else None
     if found is not None:
         return found
     model = from_file(call, key) if key is not None else None
@@ -252,7 +252,7 @@ def save(call, model: Model, path: Value) -> None:
     """``model.save(path)``, ``save_model(model, path)``, a ``ModelCheckpoint(path)`` in ``fit``."""
     key = path_key(path)
     if key is not None:
-        call.interp.project.saved.setdefault(key, model)
+        call.interp.project.saved.put(key, model, call.interp.module.path)
 
 
 @function("keras.models.save_model", "keras.saving.save_model")
@@ -414,6 +414,8 @@ def wrapping(name: str, out: Value, line: int) -> Model:
         return model
     base = out.base
     attrs = {"base": base, "include_top": base.attrs.get("include_top", UNKNOWN), **units}
+    if "batchnorm" in base.attrs:  # a VGG16 inside stays without BatchNormalization
+        attrs["batchnorm"] = base.attrs["batchnorm"]
     top = base.attrs.get("imagenet_top")
     if out.units is not None and out.units != 1000 or top == Const(False):
         attrs["imagenet_top"] = Const(False)  # a custom head, or features
@@ -454,6 +456,8 @@ def rebuild(model: Model, call, added: int | None = None) -> None:
         x = feed(layer, x, call if added in (None, i) else replace(call, interp=_Quiet(call.interp)))
     built = wrapping(model.name, x, model.line)
     model.name, model.expects, model.front = built.name, built.expects, built.front
+    for derived in ("units", "imagenet_top", "base", "include_top", "batchnorm", "transform"):
+        model.attrs.pop(derived, None)  # what the layers before the last .add() made it is gone
     model.attrs.update(built.attrs)
 
 
