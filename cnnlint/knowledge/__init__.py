@@ -74,7 +74,8 @@ class Knowledge:
 
     @staticmethod
     def hub_size(handle: str) -> int | None:
-        """The input size a TF Hub handle names, e.g. ``mobilenet_v2_100_224``."""
+        """The input size a TF Hub handle names, e.g. ``mobilenet_v2_100_224``. A handle without one
+        (``imagenet/inception_v3/classification``) takes other sizes than its architecture's 299."""
         sizes = [int(n) for n in re.findall(r"_(\d{3})(?=/|_|$)", handle) if int(n) in HUB_SIZES]
         return sizes[-1] if sizes else None  # mobilenet_v2_100_224: the width multiplier comes first
 
@@ -157,3 +158,24 @@ def identify(nested_names: set[str], layer_names: set[str]) -> str | None:
         return found.pop()
     fitting = [s.model for s in signatures().values() if s.present <= layer_names and not s.absent & layer_names]
     return fitting[0] if len(fitting) == 1 else None
+
+
+@dataclass(frozen=True)
+class ZooModel:
+    """A pre-trained model of another zoo: a keras application, or its own mode and size."""
+
+    name: str
+    application: str | None
+    mode: str | None
+    size: int | None
+
+
+@cache
+def zoos() -> dict[str, dict[str, ZooModel]]:
+    """``{"classification_models": {...}, "efficientnet": {...}, "weight_files": {...}}``."""
+    data = tomllib.loads(resources.files(__package__).joinpath("zoos.toml").read_text("utf-8"))
+    out: dict = {}
+    for zoo, table in data.items():
+        out[zoo] = {name: ZooModel(m.get("model", name), m.get("application"), m.get("mode"), m.get("size"))
+                    for name, m in table.items()}
+    return out

@@ -40,7 +40,7 @@ from ..facts import (
     worth_choosing,
 )
 from ..names import canonical
-from . import datasets, files, images, models, pipelines, scikit
+from . import datasets, files, images, models, pipelines, scikit, zoos
 from .images import MUTATING_METHODS, filled, subscript_image
 from .models import symbolic_through
 from .pipelines import element_of
@@ -323,4 +323,4 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
 
 
 # Silence "imported but unused": these modules register their effects on import.
-_REGISTERED = (datasets, files, images, pipelines, scikit)
+_REGISTERED = (datasets, files, images, pipelines, scikit, zoos)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ...knowledge import ModelInfo, knowledge
+from ...knowledge import ModelInfo, knowledge, zoos
 from ..facts import (
     RAW,
     UNKNOWN,
@@ -140,12 +140,35 @@ def load_weights(model: Model, path: Value) -> None:
     if model.expects is not None:
         return
     imagenet = getattr(model, "with_imagenet_weights", None)
-    if imagenet is not None and isinstance(path, Const) and isinstance(path.value, str) \
-            and knowledge().is_imagenet_weights_file(model.name, path.value):
+    key = path_key(path)
+    if imagenet is not None and key is not None and knowledge().is_imagenet_weights_file(model.name, key):
         model.expects = imagenet[0].expects
         model.attrs.update(imagenet[0].attrs)
+    elif imagenet is None and model.expects_with_weights is None and key is not None:
+        model.expects = weights_file_expectation(key)  # a model defined in the project, given known weights
     else:
         model.expects = model.expects_with_weights
+
+
+def weights_file_expectation(key: str) -> Expectation | None:
+    """What a model defined in the project expects once it loads the ImageNet weights of a known model,
+    told by the file's name: keras's own (``resnet50_weights_tf_dim_ordering_tf_kernels.h5``), or the
+    copies projects keep of others (``inception-v4_weights_tf_dim_ordering_tf_kernels.h5``)."""
+    k = knowledge()
+    name = key.rsplit("/", 1)[-1]
+    known = [m for m in k.models if k.is_imagenet_weights_file(m, name)]
+    if len(known) == 1:
+        info = k.models[known[0]]
+        mode = info.without_preprocessing and "none" or info.mode
+        hint = f"{info.family}.preprocess_input" if mode != "none" else None
+        label = f"the model with {known[0]}'s ImageNet weights"
+        return Expectation(label, mode_scale(mode), k.modes[mode].describe, hint, None, info.min_size)
+    for start, model in zoos()["weight_files"].items():
+        if name.lower().startswith(start):
+            label = f"the model with {model.name}'s ImageNet weights"
+            return Expectation(label, mode_scale(model.mode), k.modes[model.mode].describe, None,
+                               (model.size, model.size), None, f"as {model.name} is")
+    return None
 
 
 def fixed_size(info: ModelInfo, include_top, input_shape, pretrained: bool) -> tuple[tuple[int, int] | None, str]:
