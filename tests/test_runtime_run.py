@@ -465,3 +465,44 @@ def test_report_wording(script):
     assert "1 of 1 call passed a single image (height, width, channels)" in text
     assert "expects tf-mode input (scaled to [-1, 1]), but received raw 0..255 pixels" in text  # [-1, 1] once
     assert text.endswith("\n2 problems, seen at 2 of 3 model call sites.")
+
+
+@pytest.fixture(scope="session")
+def loaded_models(tmp_path_factory) -> dict[str, str]:
+    """Saved models a serving script loads: one holding a MobileNetV2 (nested), one flat VGG16 head,
+    one of its own (no application in it). Built and saved outside any watch."""
+    folder = tmp_path_factory.mktemp("loaded")
+    base = keras.applications.MobileNetV2(weights=None, include_top=False, alpha=0.35, input_shape=(96, 96, 3))
+    nested = keras.Sequential([keras.Input((96, 96, 3)), base, keras.layers.GlobalAveragePooling2D(),
+                               keras.layers.Dense(3, activation="softmax")])
+    vgg = keras.applications.VGG16(weights=None, include_top=False, input_shape=(96, 96, 3))
+    flat = keras.Model(vgg.input, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(vgg.output)))
+    own = keras.Sequential([keras.Input((96, 96, 3)), keras.layers.Conv2D(4, 3), keras.layers.GlobalAveragePooling2D(),
+                            keras.layers.Dense(3, activation="softmax")])
+    paths = {}
+    for name, model in (("nested", nested), ("flat", flat), ("own", own)):
+        paths[name] = str(folder / f"{name}.keras")
+        model.save(paths[name])
+    return paths
+
+
+@pytest.mark.parametrize("which, prepare, code, base", [
+    ("nested", "pixels", "CNN101", "MobileNetV2"),
+    ("nested", "mobilenet_v2.preprocess_input(pixels)", None, "MobileNetV2"),
+    ("flat", "pixels / 255.0", "CNN104", "VGG16"),
+    ("flat", "resnet50.preprocess_input(pixels)", None, "VGG16"),
+])
+def test_applications_inside_loaded_models_are_identified(script, loaded_models, which, prepare, code, base):
+    status, report = script(f"model = keras.models.load_model({loaded_models[which]!r})\n",
+                            f"model.predict({prepare}, verbose=0)\n")
+    (site,) = report.sites
+    assert site.app is not None and site.app.name == base and site.app.weights == "the loaded model"
+    assert observed(report) == ({(code, 8)} if code else set())
+
+
+def test_a_loaded_model_without_an_application_says_not_identified(script, loaded_models):
+    status, report = script(f"model = keras.models.load_model({loaded_models['own']!r})\n",
+                            "model.predict(pixels, verbose=0)\n")
+    (site,) = report.sites
+    assert site.app is None and observed(report) == set()
+    assert "base model: not identified" in str(report)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..analysis.effects.files import path_key
-from ..analysis.facts import NATIVE, RAW, Image, Loc, Scale, Step
+from ..analysis.facts import NATIVE, RAW, Const, Image, Loc, Scale, Step
 from ..knowledge import knowledge
 
 if TYPE_CHECKING:
@@ -143,22 +143,40 @@ def trained_on(sink: "Sink") -> Trained | None:
 
 def needs(sink: "Sink", fact: str) -> str | None:
     """What the model at this call needs, in words, for the rules about the image itself: a pre-trained
-    model by what it is, a model trained in the project by what its earlier fits gave it. ``fact``:
-    "channels" (3-channel RGB), "order" (RGB), "batch" (a batch axis). None when not known."""
+    model by what it is, a model trained in the project by what its earlier fits gave it, a model of
+    unknown origin by what the code around it says (never used for the value range, which that
+    evidence decides itself). ``fact``: "channels" (3-channel RGB), "order" (RGB), "batch" (a batch
+    axis). None when not known."""
     expects = sink.model.expects
     if expects is not None:
         return {"channels": f"{expects.model} takes 3-channel RGB images",
                 "order": f"{expects.model} was trained on RGB images", "batch": expects.model}[fact]
     trained = trained_on(sink) if sink.role != "train" else None
-    if trained is None:
+    if trained is not None:
+        where = f"(fit at {trained.where.text(sink.path)})"
+        if fact == "channels" and trained.channels == 3:
+            return f"the model was trained on 3-channel images {where}"
+        if fact == "order" and trained.order == "RGB":
+            return f"the model was trained on RGB images {where}"
+        if fact == "batch":
+            return "the model"
         return None
-    where = f"(fit at {trained.where.text(sink.path)})"
-    if fact == "channels" and trained.channels == 3:
-        return f"the model was trained on 3-channel images {where}"
-    if fact == "order" and trained.order == "RGB":
-        return f"the model was trained on RGB images {where}"
-    if fact == "batch":
-        return "the model"
+    evidence = imagenet_evidence(sink) if sink.model.attrs.get("origin") == Const("unknown") else None
+    if evidence is None:
+        return None
+    return {"channels": f"the model takes 3-channel RGB images ({evidence})",
+            "order": f"the model was trained on RGB images ({evidence})", "batch": f"the model ({evidence})"}[fact]
+
+
+def imagenet_evidence(sink: "Sink") -> str | None:
+    """Why a model nothing else is known of must be an RGB ImageNet model: the code around it says so.
+    A keras ``preprocess_input`` prepares its input, or its predictions go to ``decode_predictions``."""
+    step = next((s for s in reversed(sink.seen.steps) if s.kind == "preprocess"), None)
+    if step is not None:
+        return f"inferred from {step.what} at {step.loc.text(sink.path)}"
+    decoded = sink.model.attrs.get("decoded_at")
+    if isinstance(decoded, Loc):
+        return f"inferred from decode_predictions at {decoded.text(sink.path)}"
     return None
 
 

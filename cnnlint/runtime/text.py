@@ -74,6 +74,9 @@ def _site(site, report) -> list[str]:
         front = f", after {' -> '.join(site.front)}" if site.front else ""
         out.append(f"    base model: {site.app.describe}{front}" +
                    ("" if site.front_known else " (its input could not be followed through the layers in front)"))
+    else:
+        out.append("    base model: not identified (no keras application built while watched or found in its "
+                   "layers): only the checks that need no family apply")
     if site.shapes:
         out.append(f"    input: {inputs(site)}; dtype {', '.join(site.dtypes)}")
     stats = site.stats

@@ -223,6 +223,9 @@ def layer_of(model: Model) -> Model:
 
 
 def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
+    if owner is UNKNOWN and name in ("predict", "predict_on_batch"):
+        # model.predict(x) of a model the analysis cannot see: the code around it may still say what it is
+        return Bound(Model("the model", attrs={"origin": models.UNKNOWN_ORIGIN}), name)
     if isinstance(owner, ModuleRef):
         return ModuleRef(owner.qualname + "." + name)
     if isinstance(owner, Model):

@@ -52,6 +52,11 @@ def mode_scale(mode: str) -> Scale:
     return Scale.interval(*rng) if rng else Scale(mode=mode)
 
 
+# A model whose origin the code does not show (loaded from a file cnnlint cannot read, unpickled):
+# the code around it may say what it is (rules/verdicts.py imagenet_evidence).
+UNKNOWN_ORIGIN = Const("unknown")
+
+
 # -- preprocess_input -------------------------------------------------------------
 def preprocess_op(mode: str, what: str, loc, callee=None):
     """``preprocess_input`` of a mode: expects 0..255 RGB; whatever came before is a double normalisation."""
@@ -205,6 +210,8 @@ def decode_predictions(call) -> Value:
     preds = call.arg(0, "preds")
     if isinstance(preds, Predictions) and preds.model.attrs.get("imagenet_top") == Const(False):
         call.interp.event("decode-custom-head", call.node, model=preds.model)
+    if isinstance(preds, Predictions) and preds.model.expects is None:
+        preds.model.attrs.setdefault("decoded_at", call.loc)  # evidence: an ImageNet classifier
     return UNKNOWN
 
 
@@ -222,7 +229,7 @@ def load_model(call) -> Value:
         return found
     model = from_file(call, key) if key is not None else None
     if model is None:
-        model = Model("loaded model", line=call.line)
+        model = Model("loaded model", line=call.line, attrs={"origin": UNKNOWN_ORIGIN})
     model.attrs["loaded_from"] = path
     return model
 
@@ -232,7 +239,7 @@ def model_from_json(call) -> Value:
     """The architecture in a project's .json file, read as data like a saved model's."""
     text = call.arg(0, "json_string")
     model = from_file(call, text.key) if isinstance(text, TextFile) else None
-    return model if model is not None else Model("model from JSON", line=call.line)
+    return model if model is not None else Model("model from JSON", line=call.line, attrs={"origin": UNKNOWN_ORIGIN})
 
 
 def from_file(call, key: str) -> Model | None:
@@ -269,6 +276,12 @@ def saved_layer(layer: tuple, call, file_name: str):
         what = f"Rescaling({scale:g}" + (f", offset={offset:g})" if offset else ")") + f" inside {file_name}"
         return normalising_op(scale_op(scale, offset, what, call.loc, kind="layer"), Step(what, call.loc, kind="layer"))
     return unknown_scale_op
+
+
+@function("pickle.load", "pickle.loads", "joblib.load", "dill.load", "cloudpickle.load")
+def unpickled(call) -> Value:
+    """Whatever a pickle holds (cnnlint never opens it): a model, perhaps, of unknown origin."""
+    return Model("the unpickled model", line=call.line, attrs={"origin": UNKNOWN_ORIGIN})
 
 
 def save(call, model: Model, path: Value) -> None:
