@@ -1,5 +1,6 @@
 """The command line: ``cnnlint [PATHS]`` lints; ``cnnlint rule CODE`` explains a rule;
-``cnnlint run SCRIPT`` runs a script with its model calls watched (needs TensorFlow).
+``cnnlint run SCRIPT`` runs a script with its model calls watched (needs TensorFlow);
+``cnnlint server`` is the language server for editors (needs pygls).
 
 Exit status: 0 no findings, 1 findings, 2 usage or configuration error (one line, no traceback).
 Heavy modules (libcst, the analysis) are imported only by the commands that need them,
@@ -285,6 +286,23 @@ def rule(code: str | None, show_all: bool) -> None:
     if found is None:
         raise click.UsageError(f"unknown rule {code!r}; `cnnlint rule --all` lists them")
     click.echo(found.page, nl=False)
+
+
+@main.command()
+@click.option("--debounce", type=click.FloatRange(min=0), default=0.15, show_default=True, metavar="SECONDS",
+              help="How long typing must pause before the edited file is linted again.")
+def server(debounce: float) -> None:
+    """Run the language server: diagnostics, fixes and rule pages in any editor (LSP over stdio).
+
+    Needs the lsp extra: pip install 'cnnlint[lsp]'.
+    """
+    try:
+        from .server.lsp import serve
+    except ImportError as e:
+        if (e.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        raise click.UsageError("the language server needs the lsp extra: pip install 'cnnlint[lsp]'") from None
+    serve(debounce)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})

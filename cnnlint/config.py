@@ -14,8 +14,12 @@ import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .rules import ALL_RULES, Rule, selected
+
+if TYPE_CHECKING:
+    from .sources import Ignorer
 
 KEYS = {
     "select": "codes",
@@ -133,6 +137,7 @@ class Configs:
         self.loaded: dict[Path | None, Settings] = {}  # a pyproject.toml (None: no file) -> its settings
         self.nearest: dict[Path, Path | None] = {}  # a folder (real path) -> the pyproject.toml that applies there
         self.folders: dict[Path, Settings] = {}  # a folder as asked for -> its settings
+        self.ignorers: dict[int, Ignorer] = {}  # id(settings) -> its exclusions
 
     @classmethod
     def single(cls, settings: Settings) -> Configs:
@@ -160,6 +165,15 @@ class Configs:
                 self.loaded[source] = load(source, self.overrides)
             self.folders[folder] = self.loaded[source]
         return self.folders[folder]
+
+    def ignorer(self, folder: Path) -> Ignorer:
+        """What is excluded in a folder: the patterns of the settings that apply there."""
+        from .sources import Ignorer
+
+        settings = self.for_folder(folder)
+        if id(settings) not in self.ignorers:
+            self.ignorers[id(settings)] = Ignorer(settings.excluded, settings.root, settings.gitignore)
+        return self.ignorers[id(settings)]
 
     def _nearest(self, folder: Path) -> Path | None:
         passed = []

@@ -13,16 +13,21 @@ from typing import TYPE_CHECKING
 import pathspec
 
 from . import suppressions
+from .analysis.facts import Loc, mentions
 from .cache import Cache
 from .config import Configs, Settings
 from .groups import groups
 from .rules import BY_CODE, Rule, matches
 from .rules.alternatives import real_runs, same_input
-from .sources import (Ignorer, SourceError, Texts, decode, discover, display_path, escaped, is_relevant,
+from .sources import (SourceError, Texts, decode, discover, display_path, escaped, is_relevant,
                       notebook_program, parses, read, real)
 
 if TYPE_CHECKING:
+    import libcst as cst
+
+    from .analysis.project import ModuleState
     from .fixes import FileFix, Fix
+    from .sources import CellMap
 
 STACK_BYTES = 512 * 1024 * 1024  # virtual memory; only what deep recursion touches is used
 RECURSION_LIMIT = 20_000
@@ -42,12 +47,22 @@ class Finding:
     cell: int | None = None  # notebooks: the cell (1-based, among all cells); line is within it
     fixable: bool = field(default=False, compare=False)  # a certain fix is offered (ruff's [*])
     fix: Fix | None = field(default=None, compare=False, repr=False)
+    related: tuple[Loc, ...] = field(default=(), compare=False, repr=False)  # the places the message names
 
     def sort_key(self) -> tuple:
         return self.path, self.cell or 0, self.line, self.column, self.code
 
     def as_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "fix"}
+        """The finding as the JSON output reports it."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("fix", "related")}
+
+    def cached(self) -> dict:
+        """The finding as a cache entry holds it (everything but the fix)."""
+        return {**self.as_dict(), "related": [list(loc) for loc in self.related]}
+
+    @classmethod
+    def from_cache(cls, entry: dict) -> Finding:
+        return cls(**{**entry, "related": tuple(Loc(*loc) for loc in entry["related"])})
 
 
 @dataclass
@@ -58,22 +73,37 @@ class Result:
     notices: list[str] = field(default_factory=list)  # the user's mistakes that are no finding (unknown noqa codes)
     suppressed: list[Finding] = field(default_factory=list)  # hidden by a noqa comment
     fixed: list[FileFix] = field(default_factory=list)  # with fix=True: the files to rewrite
+    fixes: list[ModuleFixes] = field(default_factory=list)  # with offer_fixes=True: per module, not applied
+    read: list[Path] = field(default_factory=list)  # the files whose text was used: linted and imported
+
+
+@dataclass
+class Workspace:
+    """What an editor knows beyond the files on disk: the project the linted files belong to, and the
+    texts it has not saved yet."""
+
+    root: Path  # the project's folder: module names are relative to it
+    files: list[Path]  # the project's files, which the linted ones may import
+    buffers: dict[Path, bytes] = field(default_factory=dict)  # unsaved texts, used instead of the files
 
 
 def lint(paths: list[Path], rules: tuple[Rule, ...] | None = None, settings: Settings | Configs | None = None,
          force_exclude: bool = False, stdin: tuple[Path, bytes] | None = None, fix: bool = False,
-         jobs: int = 1, cache_dir: Path | None = None) -> Result:
+         jobs: int = 1, cache_dir: Path | None = None, workspace: Workspace | None = None,
+         offer_fixes: bool = False) -> Result:
     """Lint files and folders (or one text from standard input, reported under its path).
 
     ``settings``: one ``Settings`` for every file (the defaults when None), or ``Configs``, which
     gives each file the settings of its nearest configuration. ``rules``, when given, replaces
     the rule selection of every file. ``jobs`` > 1 analyses independent groups of files in that
     many processes; ``cache_dir`` reuses the results of groups whose files did not change. Both
-    give the same findings, in the same order, as one process without a cache.
+    give the same findings, in the same order, as one process without a cache. ``fix`` applies
+    the certain fixes (the files to rewrite are in ``Result.fixed``); ``offer_fixes`` keeps them,
+    unapplied, in ``Result.fixes`` (for an editor, with the project and buffers of its ``workspace``).
     """
     configs = settings if isinstance(settings, Configs) else Configs.single(settings or Settings())
-    run = Run(rules, configs, fix, jobs, cache_dir)
-    return _on_big_stack(run, paths, force_exclude, stdin)
+    run = Run(rules, configs, fix, jobs, cache_dir, offer_fixes)
+    return _on_big_stack(run, paths, force_exclude, stdin, workspace)
 
 
 def _on_big_stack(fn, *args):
@@ -110,23 +140,30 @@ class Run:
     fix: bool
     jobs: int
     cache_dir: Path | None
-    ignorers: dict[int, Ignorer] = field(default_factory=dict)  # id(settings) -> its exclusions
+    offer_fixes: bool = False
     choices: dict[int, tuple[frozenset[str], PerFileIgnores]] = field(default_factory=dict)
 
-    def __call__(self, paths, force_exclude: bool, stdin) -> Result:
+    @property
+    def keep_fixes(self) -> bool:
+        return self.fix or self.offer_fixes
+
+    def __call__(self, paths, force_exclude: bool, stdin, workspace: Workspace | None) -> Result:
         unreadable: dict[Path, str] = {}
+        buffers = dict(workspace.buffers) if workspace else {}
+        self.stdin_path = stdin[0] if stdin else None
         if stdin is not None:
             files = [stdin[0]]
+            buffers[stdin[0]] = stdin[1]
         else:
-            files = discover(paths, self.ignorer, force_exclude, unreadable)
-        sources = LazySources(files, stdin)
+            files = discover(paths, self.configs.ignorer, force_exclude, unreadable)
+        sources = LazySources(files, buffers, workspace.files if workspace else None)
         sources.errors.update(unreadable)  # CNN000 on the folder: its files were not checked
         relevant = self.relevant(files, sources, {stdin[0]} if stdin is not None else set(paths))
         result = Result([], len(files))
         raw: list[tuple[Finding, bool]] = [(_file_error(p, msg), False) for p, msg in sources.errors.items()]
         self.projects, self.texts, self.directives = [], Texts(), []
         if relevant:  # otherwise libcst is never imported
-            root = _root(paths if stdin is None else [stdin[0]])
+            root = workspace.root if workspace else _root(paths if stdin is None else [stdin[0]])
             chosen = set(relevant)
             drivers = [p for p in files if p not in chosen and p.suffix in (".py", ".ipynb")]
             work = groups(relevant, list(sources.known), sources.get, root, drivers)
@@ -135,8 +172,11 @@ class Run:
         chosen += [(f, False) for f in self.check_directives([f for f, hidden in chosen if hidden], result)]
         result.findings = _first_per_place(f for f, hidden in chosen if not hidden)
         result.suppressed = _first_per_place(f for f, hidden in chosen if hidden)
+        result.read = list(sources)
+        if self.keep_fixes:
+            result.fixes = offered_fixes(result.findings, self.projects, sources, self.texts)
         if self.fix:
-            _fix(result, self.projects, sources, self.texts)
+            _fix(result)
         return result
 
     def relevant(self, files: list[Path], sources, named: set[Path]) -> list[Path]:
@@ -154,13 +194,6 @@ class Run:
                 unparsed.add(path)
         self.named = frozenset(unparsed)
         return relevant
-
-    def ignorer(self, folder: Path) -> Ignorer:
-        """What is excluded in a folder: the patterns of the settings that apply there."""
-        settings = self.configs.for_folder(folder)
-        if id(settings) not in self.ignorers:
-            self.ignorers[id(settings)] = Ignorer(settings.excluded, settings.root, settings.gitignore)
-        return self.ignorers[id(settings)]
 
     def selects(self, finding: Finding) -> bool:
         """Whether the settings of the finding's file select its code and do not ignore it there."""
@@ -201,23 +234,23 @@ class Run:
 
     def analyse_all(self, work: list[list[Path]], sources, root: Path, result: Result) -> list:
         """Every group's findings: from the cache, from worker processes, or analysed here."""
-        cache = Cache(self.cache_dir) if self.cache_dir is not None and not self.fix and not sources.stdin_path \
+        cache = Cache(self.cache_dir) if self.cache_dir is not None and not self.fix and not self.stdin_path \
             else None
         entries: dict[int, dict] = {}
         todo = []
         for i, group in enumerate(work):
             key = cache.key(group, sources.get, root) if cache else None
-            entry = cache.get(key) if cache else None
+            entry = cache.get(key) if cache and not self.keep_fixes else None  # cached findings have no fixes
             if entry is not None and _well_formed(entry):
-                entries[i] = entry
+                entries[i] = {**entry, "findings": [Finding.from_cache(f) for f in entry["findings"]]}
             else:
                 todo.append((i, group, key))
         small = sum(len(sources.get(p) or b"") for _, group, _ in todo for p in group) < PARALLEL_MIN_BYTES
-        if self.fix or self.jobs <= 1 or len(todo) < 2 or small:
+        if self.keep_fixes or self.jobs <= 1 or len(todo) < 2 or small:
             for i, group, _ in todo:
-                entry, project = analyse_group(group, sources, root, self.texts, self.fix, self.named)
+                entry, project = analyse_group(group, sources, root, self.texts, self.keep_fixes, self.named)
                 entries[i] = entry
-                if self.fix:  # the module states are kept only for fixing: they are large
+                if self.keep_fixes:  # the module states are kept only for fixing: they are large
                     self.projects.append(project)
         else:
             import multiprocessing
@@ -228,20 +261,19 @@ class Run:
                     entries[i] = entry
         if cache:
             for i, _, key in todo:
-                cache.put(key, entries[i])
+                cache.put(key, {**entries[i], "findings": [f.cached() for f in entries[i]["findings"]]})
         raw = []
         for i in sorted(entries):
             entry = entries[i]
-            raw += [(f if isinstance(f, Finding) else Finding(**f), hidden)
-                    for f, hidden in zip(entry["findings"], entry["hidden"])]
+            raw += list(zip(entry["findings"], entry["hidden"]))
             result.warnings += entry["warnings"]
             self.directives += entry["directives"]
         return raw
 
 
-# A cached finding, as Finding.as_dict() wrote it
+# A cached finding, as Finding.cached() wrote it
 _FIELDS = {"path": str, "line": int, "column": int, "end_line": int, "end_column": int, "code": str, "name": str,
-           "message": str, "cell": (int, type(None)), "fixable": bool}
+           "message": str, "cell": (int, type(None)), "fixable": bool, "related": list}
 
 
 # A cached suppression comment, as _directive_entry wrote it
@@ -256,10 +288,17 @@ def _well_formed(entry: dict) -> bool:
             and len(findings) == len(hidden) and all(isinstance(h, bool) for h in hidden)
             and all(isinstance(w, str) for w in warnings)
             and all(isinstance(f, dict) and f.keys() == _FIELDS.keys() and f["code"] in BY_CODE
-                    and all(isinstance(f[k], t) for k, t in _FIELDS.items()) for f in findings)
+                    and all(isinstance(f[k], t) for k, t in _FIELDS.items())
+                    and all(_is_loc(loc) for loc in f["related"]) for f in findings)
             and all(isinstance(d, dict) and d.keys() == _DIRECTIVE.keys() and d["kind"] in ("noqa", "ignore")
                     and all(isinstance(d[k], t) for k, t in _DIRECTIVE.items())
                     and all(isinstance(c, str) for c in d["codes"]) for d in directives))
+
+
+def _is_loc(value) -> bool:
+    """A cached ``Loc``: [path, line, cell or null]."""
+    return (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+            and isinstance(value[1], int) and isinstance(value[2], (int, type(None))))
 
 
 def _analyse_in_worker(payload) -> dict:
@@ -273,12 +312,11 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
 
     Every file of the group is run: the relevant ones, the modules they import, the scripts that
     import them, and the ``named`` ones (files named on the command line that do not parse: they are
-    reported whatever they mention). Returns an
-    entry (findings, their suppressed flags, warnings, suppression comments; JSON-able unless
-    ``keep_fixes``) and the project, whose module states the fixes need.
+    reported whatever they mention). Returns an entry (findings, their suppressed flags, warnings,
+    suppression comments; the findings hold their fixes only with ``keep_fixes``) and the project,
+    whose module states the fixes need.
     """
     from .analysis.project import Project
-    from .rules import ALL_RULES
 
     project = Project({p: data for p in group if (data := sources.get(p)) is not None}, root, texts)
     for path in group:  # relevant files, the modules they import and the scripts that import them
@@ -296,16 +334,10 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
         comments = suppressions.directives(state.text)
         directives += [_directive_entry(state, d) for found in comments.values() for d in found if d.codes]
         rewritable = None  # whether a fix can be written back to the file: known once a fix is offered
-        reports = []
-        for rule in ALL_RULES:
-            if rule.check is None:
-                continue
-            try:
-                reports += [(rule.code, record, getattr(record, "node", record), message, offered)
-                            for record, message, *offered in rule.check(state)]
-            except Exception as e:
-                warnings.append(f"internal error in {rule.code} on {state.display}: {type(e).__name__}: {e}")
-        for code, _, node, message, offered in same_input(state, real_runs(state, reports)):
+        with mentions() as mentioned:  # the rules' messages, and the words real_runs and same_input add
+            reports = same_input(state, real_runs(state, _reports(state, warnings)))
+        places = set(mentioned)
+        for code, _, node, message, offered in reports:
             try:
                 line, col, end_line, end_col = state.span(node)
             except KeyError:
@@ -320,12 +352,37 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
                 rewritable = _rewritable(state, sources)
             findings.append(Finding(state.display, line, col, end_line, end_col, code, BY_CODE[code].name,
                                     one_line(message), cell, bool(fix and rewritable),
-                                    fix if keep_fixes and rewritable else None))
+                                    fix if keep_fixes and rewritable else None,
+                                    _named_in(message, places, state.display)))
             hidden.append(suppressed)
     warnings += [f"internal error while analysing {display_path(p)}: {msg}" for p, msg in project.internal.items()]
-    if not keep_fixes:
-        findings = [f.as_dict() for f in findings]
     return {"findings": findings, "hidden": hidden, "warnings": warnings, "directives": directives}, project
+
+
+def _reports(state: ModuleState, warnings: list[str]) -> list[tuple]:
+    """(code, record, node, message, offered fix or nothing) for every rule's findings in one module."""
+    from .rules import ALL_RULES
+
+    reports = []
+    for rule in ALL_RULES:
+        if rule.check is None:
+            continue
+        try:
+            reports += [(rule.code, record, getattr(record, "node", record), message, offered)
+                        for record, message, *offered in rule.check(state)]
+        except Exception as e:
+            warnings.append(f"internal error in {rule.code} on {state.display}: {type(e).__name__}: {e}")
+    return reports
+
+
+def _named_in(message: str, places: set[Loc], here: str) -> tuple[Loc, ...]:
+    """The places the message names (``loaded at line 12``, ``/ 255.0 at imaging.py:6``), in its order."""
+    found = []
+    for loc in places:
+        m = re.search(rf"(?<![\w.]){re.escape(loc.text(here))}(?!\w)", message)
+        if m:
+            found.append((m.start(), loc))
+    return tuple(loc for _, loc in sorted(found))
 
 
 def _directive_entry(state, d: suppressions.Directive) -> dict:
@@ -334,41 +391,78 @@ def _directive_entry(state, d: suppressions.Directive) -> dict:
             "codes": list(d.codes)}
 
 
-def _fix(result: Result, projects: list, sources: "LazySources", texts: Texts) -> None:
+@dataclass
+class ModuleFixes:
+    """The certain fixes offered in one module (a script, or a notebook's code cells as one program),
+    applied on demand: all of them (``--fix``), or some (an editor's quick fix). Holds the module's
+    syntax tree, which the fixes edit."""
+
+    path: Path
+    display: str
+    tree: cst.Module
+    cells: CellMap | None  # a notebook's cells in the program
+    original: bytes  # the file as read
+    encoding: str
+    offered: list[Finding]  # the findings with a fix
+
+    def apply(self, findings: list[Finding]) -> tuple[FileFix, list[Finding]] | None:
+        """The file with the fixes of ``findings`` applied, and the findings fixed (None: nothing
+        changes). Raises NotRewritable when a notebook line cannot take its fix, and whatever a fix
+        that gives code that does not parse raises."""
+        from .fixes import FileFix, fixed_module
+
+        after, applied = fixed_module(self.tree, [f.fix for f in findings])
+        if not applied:
+            return None
+        before, after = self._file_texts(after)
+        if after is None:
+            return None
+        fixed = [f for f in findings if any(f.fix is a for a in applied)]
+        return FileFix(self.path, self.display, before, after, tuple((f.code, f.name) for f in fixed), self.original,
+                       self.encoding), fixed
+
+    def _file_texts(self, fixed_code: str) -> tuple[str, str | None]:
+        """The file's text before and after the fix (None: unchanged): a script's code, or a notebook's
+        JSON with the fixed lines written into their cells."""
+        if self.cells is not None:
+            from .notebooks import fixed_notebook
+
+            return (self.original.decode("utf-8-sig"),
+                    fixed_notebook(self.original, self.cells, self.tree.code, fixed_code))
+        lost = _lost_by_libcst(self.tree.code, decode(self.original))
+        return self.tree.code + lost, fixed_code + lost
+
+
+def offered_fixes(findings: list[Finding], projects: list, sources: LazySources, texts: Texts) -> list[ModuleFixes]:
+    """The certain fixes of the findings (offered only where they can be written back), per module."""
+    out = []
+    for state in (state for project in projects for state in project.modules.values()):
+        offered = [f for f in findings if f.fix is not None and f.path == state.display]
+        if offered:
+            encoding = "utf-8" if state.cells is not None else texts.encodings.get(state.path, "utf-8")
+            out.append(ModuleFixes(state.path, state.display, state.tree, state.cells, sources[state.path], encoding,
+                                   offered))
+    return out
+
+
+def _fix(result: Result) -> None:
     """Apply the certain fixes, module by module; the findings they fix are no longer reported."""
-    from .fixes import FileFix, fixed_module
     from .notebooks import NotRewritable
 
     done: set[int] = set()
-    for state in (state for project in projects for state in project.modules.values()):
-        offered = [f for f in result.findings if f.fix is not None and f.path == state.display]
-        if not offered:
-            continue
+    for module in result.fixes:
         try:
-            after, applied = fixed_module(state.tree, [f.fix for f in offered])
-            before, after, encoding = _file_texts(state, sources[state.path], after, texts)
+            outcome = module.apply(module.offered)
         except NotRewritable:  # a notebook line cnnlint masked or dedented: the finding stays
             continue
         except Exception as e:  # a fix that does not re-parse: leave the file, say so
-            result.warnings.append(f"fix not applied to {state.display}: {type(e).__name__}: {e}")
+            result.warnings.append(f"fix not applied to {module.display}: {type(e).__name__}: {e}")
             continue
-        if applied and after is not None:
-            fixed = [f for f in offered if any(f.fix is a for a in applied)]
-            codes = tuple((f.code, f.name) for f in fixed)
-            result.fixed.append(FileFix(state.path, state.display, before, after, codes, sources[state.path], encoding))
+        if outcome is not None:
+            change, fixed = outcome
+            result.fixed.append(change)
             done |= {id(f) for f in fixed}
     result.findings = [f for f in result.findings if id(f) not in done]
-
-
-def _file_texts(state, data: bytes, fixed_code: str, texts: Texts) -> tuple[str, str | None, str]:
-    """The file's text before and after the fix (None: unchanged), and its encoding: a script's
-    code, or a notebook's JSON with the fixed lines written into their cells."""
-    if state.cells is not None:
-        from .notebooks import fixed_notebook
-
-        return data.decode("utf-8-sig"), fixed_notebook(data, state.cells, state.tree.code, fixed_code), "utf-8"
-    lost = _lost_by_libcst(state.tree.code, decode(data))
-    return state.tree.code + lost, fixed_code + lost, texts.encodings.get(state.path, "utf-8")
 
 
 def _rewritable(state, sources) -> bool:
@@ -393,34 +487,37 @@ def _lost_by_libcst(code: str, text: str) -> str | None:
 
 
 class LazySources(dict):
-    """File bytes, read when first needed; also knows the importable neighbours of the linted files."""
+    """File bytes, read when first needed (an editor's unsaved buffer, or standard input, instead of
+    the file when there is one); also knows the importable files: ``known``, else the neighbours of
+    the linted files. Iterating gives the files read so far."""
 
-    def __init__(self, files: list[Path], stdin: tuple[Path, bytes] | None):
+    def __init__(self, files: list[Path], buffers: dict[Path, bytes], known: list[Path] | None = None):
         super().__init__()
-        self.stdin_path = stdin[0] if stdin else None
+        self.buffers = buffers
         self.errors: dict[Path, str] = {}
         self.known = dict.fromkeys(files)
-        for folder in {f.parent for f in files}:
-            try:
-                self.known.update(dict.fromkeys(sorted(folder.glob("*.py"))))
-            except OSError:
-                pass
-        if stdin is not None:
-            self.known[stdin[0]] = None
-            dict.__setitem__(self, stdin[0], stdin[1])
-
-    def __iter__(self):
-        return iter(self.known)
+        if known is not None:
+            self.known.update(dict.fromkeys(known))
+        else:
+            for folder in {f.parent for f in files}:
+                try:
+                    self.known.update(dict.fromkeys(sorted(folder.glob("*.py"))))
+                except OSError:
+                    pass
+        self.known.update(dict.fromkeys(buffers))
 
     def __contains__(self, path) -> bool:
         return path in self.known
 
     def __missing__(self, path: Path) -> bytes:
-        try:
-            data = read(path)
-        except SourceError as e:
-            self.errors[path] = str(e)
-            raise
+        if path in self.buffers:
+            data = self.buffers[path]
+        else:
+            try:
+                data = read(path)
+            except SourceError as e:
+                self.errors[path] = str(e)
+                raise
         dict.__setitem__(self, path, data)
         return data
 

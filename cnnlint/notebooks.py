@@ -54,6 +54,11 @@ def _source(cell) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
+def cell_sources(text: str) -> list[str]:
+    """The source of every cell of a notebook's JSON (as ``fixed_notebook`` writes it), in order."""
+    return [_source(cell) for cell in json.loads(text)["cells"]]
+
+
 def _edit_cells(data: bytes, edit: Callable[[int, str], str | None]) -> str | None:
     """The notebook's JSON with each code cell's source replaced by ``edit(number, source)`` (None:
     unchanged); None when no cell changed."""

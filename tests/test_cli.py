@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from conftest import REPO, cnnlint, write_files
 
@@ -77,6 +79,13 @@ def test_usage_errors_exit_2_with_one_line(tmp_path):
         assert result.returncode == 2, args
         assert result.stderr.startswith("cnnlint: error: ")
         assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_server_without_the_lsp_extra_says_how_to_get_it():
+    without_pygls = "import sys; sys.modules['pygls'] = None; from cnnlint.cli import main; main(['server'])"
+    result = subprocess.run([sys.executable, "-c", without_pygls], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (
+        2, "cnnlint: error: the language server needs the lsp extra: pip install 'cnnlint[lsp]'\n")
 
 
 def test_version():

@@ -7,8 +7,10 @@ the branches disagree: that is how "precision first" is built in.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
 FILE_CHANNELS = -1  # channel count: whatever the file has (a PIL image never converted, a PNG read as is)
@@ -95,12 +97,29 @@ class Loc(NamedTuple):
     def text(self, here: str) -> str:
         """``line 9`` in the same file; in another, ``utils.py:9`` beside it, ``app/utils.py:9`` below its
         folder, else the path as shown (from the current folder); ``cell 4, line 2`` in a notebook."""
+        seen = _MENTIONED.get()
+        if seen is not None:
+            seen.append(self)
         where = f"cell {self.cell}, line {self.line}" if self.cell is not None else f"line {self.line}"
         if self.path == here:
             return where
         below = os.path.relpath(self.path, os.path.dirname(here) or ".")
         other = self.path if below.startswith("..") else below
         return f"{other}:{self.line}" if self.cell is None else f"{other} {where}"
+
+
+_MENTIONED: ContextVar[list[Loc] | None] = ContextVar("mentioned", default=None)
+
+
+@contextmanager
+def mentions() -> Iterator[list[Loc]]:
+    """The places written into messages (every ``Loc.text()``) while the block runs: the steps a
+    finding's message points at, which editors show as its related locations."""
+    token = _MENTIONED.set([])
+    try:
+        yield _MENTIONED.get()
+    finally:
+        _MENTIONED.reset(token)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,15 @@ Fix: wrap the argument in ``np.expand_dims(x, 0)`` (numpy's name as the module i
 offered only when every path to this call passes a single image and the argument does not
 come from the enclosing function's parameters (another caller could pass a batch).
 """
+from functools import cache
+
 from ..analysis.facts import ModuleRef
 from .base import Rule
 from .verdicts import needs
 
 
 def check(module):
+    numpy = cache(lambda: _numpy_name(module))  # one walk of the module, however many findings
     for sink in module.sinks:
         if sink.seen.batched is not False or sink.from_dataset or sink.seen.from_slices:
             continue
@@ -17,10 +20,10 @@ def check(module):
         if model is not None:
             yield sink, (
                 f"`{sink.arg}` is a single image (height, width, channels), but {model}.{sink.method} "
-                f"takes a batch; add the batch axis with np.expand_dims({sink.arg}, 0)"), fix(sink, module)
+                f"takes a batch; add the batch axis with np.expand_dims({sink.arg}, 0)"), fix(sink, module, numpy)
 
 
-def fix(sink, module):
+def fix(sink, module, numpy):
     from .. import fixes
 
     if sink.arg_node is None:
@@ -29,10 +32,14 @@ def fix(sink, module):
         return None
     if fixes.names_in(sink.arg_node) & fixes.param_names(sink.function):
         return None
-    numpy = [name for name, value in module.env.vars.items() if value == ModuleRef("numpy")]
-    if len(numpy) != 1 or _rebound(module.tree, numpy[0]):
-        return None
-    return fixes.expand_dims(sink.arg_node, numpy[0])
+    name = numpy()
+    return fixes.expand_dims(sink.arg_node, name) if name is not None else None
+
+
+def _numpy_name(module) -> str | None:
+    """numpy's one name in the module, unless that name is also rebound somewhere."""
+    names = [name for name, value in module.env.vars.items() if value == ModuleRef("numpy")]
+    return names[0] if len(names) == 1 and not _rebound(module.tree, names[0]) else None
 
 
 def _rebound(tree, name: str) -> bool:
