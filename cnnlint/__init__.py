@@ -1,6 +1,6 @@
 """cnnlint: a static linter for the code that prepares images for pre-trained CNNs."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def load_ipython_extension(shell) -> None:

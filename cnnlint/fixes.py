@@ -3,7 +3,7 @@
 A rule offers a ``Fix`` only when the rewrite is right on every path cnnlint sees; the
 fixed code is re-parsed before it is written, files are replaced atomically (same
 permissions, same encoding and line endings), and a file that changed on disk since it
-was read is left alone. Notebooks are never rewritten.
+was read is left alone. A notebook's fixed lines are written into its cells (``notebooks.py``).
 """
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import difflib
 import os
 import stat
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,13 @@ class FileFix:
     display: str
     before: str
     after: str
-    fixed: int  # findings fixed
+    codes: tuple[tuple[str, str], ...]  # (code, name) of each finding fixed
     original: bytes = b""  # the file as read, to notice a change on disk before writing
     encoding: str = "utf-8"
+
+    @property
+    def fixed(self) -> int:
+        return len(self.codes)
 
     def write(self) -> None:
         write(self.path, self.after, self.original, self.encoding)
@@ -166,16 +172,35 @@ def names_in(node: cst.CSTNode) -> set[str]:
     return found
 
 
-def count_names(tree: cst.Module, name: str) -> int:
-    count = 0
+def bindings_and_uses(tree: cst.Module) -> Counter[str]:
+    """How often each variable is bound (imports, assignments, definitions, parameters) or used, by
+    name; one walk of the module, however many names a rule asks about.
 
-    class Count(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            nonlocal count
-            count += n.value == name
+    Attribute names (``resnet50.preprocess_input``), keyword arguments (``f(preprocess_input=...)``)
+    and module paths in imports are other things that happen to be spelled the same: not counted.
+    """
+    from .analysis.walk import children
 
-    tree.visit(Count())
-    return count
+    counts: Counter[str] = Counter()
+    todo: list[cst.CSTNode] = [tree]
+    while todo:
+        node = todo.pop()
+        kind = type(node)
+        if kind is cst.Name:
+            counts[node.value] += 1
+        elif kind is cst.Attribute or kind is cst.Arg:  # not the attribute's name, not the keyword
+            todo.append(node.value)
+        elif kind is cst.ImportAlias:
+            if node.asname is None:  # import a.b binds a; from m import b binds b
+                counts[get_full_name_for_node(node.name).split(".")[0]] += 1
+            elif isinstance(node.asname.name, cst.Name):
+                counts[node.asname.name.value] += 1
+        elif kind is cst.ImportFrom:  # the names imported, not the module's path
+            if not isinstance(node.names, cst.ImportStar):
+                todo.extend(node.names)
+        else:
+            todo.extend(children(node))
+    return counts
 
 
 def param_names(function: cst.CSTNode | None) -> set[str]:

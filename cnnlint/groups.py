@@ -8,7 +8,6 @@ be a project module counts), so a group is never too small. Groups are the unit 
 """
 from __future__ import annotations
 
-import posixpath
 import re
 from pathlib import Path
 
@@ -19,9 +18,30 @@ IMPORT = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[
 
 
 # A model or data saved in one file and loaded in another links them too (CNN403, np.save/np.load):
-# same literal path.
-SHARED_FILE = re.compile(rb"""["']([^"'\n]+\.(?:h5|keras|hdf5|weights\.h5|npy|npz|pth|pt|onnx|ckpt))["']""")
+# same literal path (its quotes escaped, \", in notebooks).
+SHARED_FILE = re.compile(rb"""["']([^"'\n]+?\.(?:h5|keras|hdf5|weights\.h5|npy|npz|pth|pt|onnx|ckpt))\\?["']""")
 SHARED_EXTENSIONS = (b".h5", b".keras", b".hdf5", b".npy", b".npz", b".pth", b".pt", b".onnx", b".ckpt")
+
+
+PROJECT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "README.md", "README.rst",
+                   "README")
+
+
+def project_of(path: Path, root: Path, cache: dict[Path, Path]) -> Path:
+    """The project a file belongs to: the nearest folder above it, up to ``root``, with a marker of a
+    project's top (a .git, a pyproject.toml, a README...); else ``root``. Two repositories linted
+    together do not share the model files they save under the same name."""
+    folder = path.parent
+    if folder not in cache:
+        found = root
+        for candidate in [folder, *folder.parents]:
+            if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+                found = candidate
+                break
+            if candidate == root:
+                break
+        cache[folder] = found
+    return cache[folder]
 
 
 def imported_names(data: bytes) -> set[tuple[int, str]]:
@@ -46,8 +66,11 @@ def imported_names(data: bytes) -> set[tuple[int, str]]:
     return names
 
 
-def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[list[Path]]:
-    """Connected groups of the relevant files and the known project files they import, sorted."""
+def groups(relevant: list[Path], known: list[Path], read, root: Path, drivers: list[Path] = ()) -> list[list[Path]]:
+    """Connected groups of the relevant files and the known project files they import, sorted.
+
+    ``drivers`` are the other linted files: one that imports a module of a group joins it (a script
+    with no model or image code of its own that calls the project's ``train()`` and ``evaluate()``)."""
     python_files = [p for p in known if p.suffix == ".py"]
     index = ModuleIndex(python_files, root)
     parent: dict[Path, Path] = {}
@@ -61,7 +84,8 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
     def union(a: Path, b: Path) -> None:
         parent[find(a)] = find(b)
 
-    by_shared_file: dict[bytes, Path] = {}
+    by_shared_file: dict[tuple, Path] = {}
+    projects: dict[Path, Path] = {}
     todo = list(relevant)
     seen: set[Path] = set()
     while todo:
@@ -75,15 +99,30 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path) -> list[li
             continue
         shared_files = SHARED_FILE.findall(data) if any(ext in data for ext in SHARED_EXTENSIONS) else ()
         for literal in shared_files:
-            literal = posixpath.normpath(literal.replace(b"\\", b"/"))  # ./models/m.pth is models/m.pth
-            if literal in by_shared_file:
-                union(path, by_shared_file[literal])
-            by_shared_file.setdefault(literal, path)
+            # /content/x.npy is x.npy in a notebook; within one project
+            name = (project_of(path, root, projects), literal.replace(b"\\", b"/").rsplit(b"/", 1)[-1])
+            if name in by_shared_file:
+                union(path, by_shared_file[name])
+            by_shared_file.setdefault(name, path)
         for level, dotted in imported_names(data):
             for target in _candidates(level, dotted, path, index, python_files):
                 if target != path:
                     union(path, target)
                     todo.append(target)
+    pending = [p for p in drivers if p not in seen]
+    joined = True
+    while joined and pending:  # a driver of a driver joins too
+        joined = False
+        for path in list(pending):
+            data = read(path)
+            targets = [t for level, dotted in imported_names(data or b"")
+                       for t in _candidates(level, dotted, path, index, python_files) if t in seen and t != path]
+            if targets:
+                seen.add(path)
+                for target in targets:
+                    union(path, target)
+                pending.remove(path)
+                joined = True
     members: dict[Path, list[Path]] = {}
     for path in seen:
         members.setdefault(find(path), []).append(path)

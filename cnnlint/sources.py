@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import bisect
 import io
+import json
 import os
 import re
 import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pathspec
 
@@ -27,7 +29,7 @@ SUFFIXES = (".py", ".ipynb")
 RELEVANT = (
     b"applications", b"preprocess_input", b"tensorflow_hub", b"KerasLayer", b"load_img", b"img_to_array",
     b"ImageDataGenerator", b"image_dataset_from_directory", b"flow_from_", b"cv2", b"PIL", b"imread", b"decode_",
-    b"softmax", b"Softmax", b"from_tensor_slices", b"convert_image_dtype", b"load_model", b"Rescaling",
+    b"softmax", b"Softmax", b"argmax", b"from_tensor_slices", b"convert_image_dtype", b"load_model", b"Rescaling",
     b"torch", b"timm",
 )
 
@@ -48,6 +50,10 @@ class CellMap:
         i = bisect.bisect_right(self.starts, line) - 1
         return self.cells[i], line - self.starts[i] + 1
 
+    def line_of(self, cell: int, line: int) -> int:
+        """The line of the joined text where a cell's line is (``locate`` the other way)."""
+        return self.starts[self.cells.index(cell)] + line - 1
+
 
 class Texts:
     """Decoded sources, on demand: ``.py`` as Python decodes them, ``.ipynb`` as their code cells in order."""
@@ -65,19 +71,17 @@ class Texts:
         return text
 
 
-def discover(paths: list[Path], exclude: tuple[str, ...] = (), respect_gitignore: bool = True,
-             root: Path | None = None, force_exclude: bool = False,
+def discover(paths: list[Path], ignorer: Callable[[Path], Ignorer], force_exclude: bool = False,
              unreadable: dict[Path, str] | None = None) -> list[Path]:
     """Files to lint, sorted, each once.
 
-    Folders are walked, skipping what matches ``exclude`` (gitignore-style patterns, relative
-    to ``root``) and, with ``respect_gitignore``, what the ``.gitignore`` files say. A file
-    named explicitly is always linted, unless ``force_exclude`` (for pre-commit, which names
-    every staged file). Symbolic links to folders are not followed (no loops, no walk of ``/``).
-    Folders that cannot be listed go to ``unreadable`` (path -> reason) instead of being skipped
-    in silence: the files in them are not checked, and the user should know.
+    Folders are walked, skipping what the ``ignorer`` of each folder excludes (the patterns of the
+    configuration that applies there, and the ``.gitignore`` files). A file named explicitly is
+    always linted, unless ``force_exclude`` (for pre-commit, which names every staged file).
+    Symbolic links to folders are not followed (no loops, no walk of ``/``). Folders that cannot
+    be listed go to ``unreadable`` (path -> reason) instead of being skipped in silence: the files
+    in them are not checked, and the user should know.
     """
-    excluded = Ignorer(exclude, root or Path.cwd(), respect_gitignore)
     found: set[Path] = set()
 
     def refused(error: OSError) -> None:
@@ -86,12 +90,13 @@ def discover(paths: list[Path], exclude: tuple[str, ...] = (), respect_gitignore
 
     for path in paths:
         if not path.is_dir():
-            if not (force_exclude and excluded(path)):
+            if not (force_exclude and ignorer(path.parent)(path)):
                 found.add(path)
             continue
         for folder, dirs, files in os.walk(path, onerror=refused):
             here = Path(folder)
             full = here.absolute()
+            excluded = ignorer(here)
             dirs[:] = sorted(d for d in dirs if not excluded.excludes(full, d, is_dir=True) and not _is_venv(here / d))
             found.update(here / f for f in files if f.endswith(SUFFIXES) and not excluded.excludes(full, f))
     return sorted(found, key=lambda p: p.parts)  # Path order, without Path.__lt__'s cost per comparison
@@ -277,11 +282,28 @@ def _token_nesting(text: str) -> int:
 
 
 def notebook_program(data: bytes) -> tuple[str, CellMap]:
-    """The code cells of a notebook as one program, with IPython syntax masked.
+    """The code cells of a notebook as one program, with IPython syntax masked; nothing for a
+    notebook whose kernel is not Python (R, Julia...)."""
+    nb = read_notebook(data)
+    language = kernel_language(nb)
+    if language is not None and not language.lower().startswith("python"):
+        return "", CellMap((1,), (1,))
+    parts: list[str] = []
+    starts: list[int] = []
+    numbers: list[int] = []
+    line = 1
+    for number, source in code_cells(nb):
+        source = mask_ipython(dedent_cell(source)).rstrip("\n") + "\n"
+        starts.append(line)
+        numbers.append(number)
+        parts.append(source)
+        line += source.count("\n")
+    return "".join(parts), CellMap(tuple(starts) or (1,), tuple(numbers) or (1,))
 
-    Read with nbformat's reader (imported only when a notebook is linted): nbformat 4 and 3
-    both work, and nothing is validated beyond what the analysis needs.
-    """
+
+def read_notebook(data: bytes) -> dict:
+    """A notebook's JSON, read with nbformat's reader (imported only when a notebook is read):
+    nbformat 4 and 3 both work, and nothing is validated beyond what cnnlint needs."""
     import nbformat.reader
 
     try:
@@ -289,19 +311,25 @@ def notebook_program(data: bytes) -> tuple[str, CellMap]:
     except UnicodeDecodeError as e:
         raise SourceError(f"cannot parse notebook: {e}") from None
     except Exception as e:  # invalid JSON, unsupported or missing nbformat version, missing keys
+        cause = e.__cause__
+        if isinstance(cause, json.JSONDecodeError):  # where, rather than nbformat's echo of the text
+            raise SourceError(f"cannot parse notebook: invalid JSON: {cause.msg} "
+                              f"(line {cause.lineno}, column {cause.colno})") from None
         message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise SourceError(f"cannot parse notebook: {message}") from None
     if not isinstance(nb, dict):
         raise SourceError("cannot parse notebook: the top level is not a JSON object")
+    return nb
+
+
+def code_cells(nb: dict) -> list[tuple[int, str]]:
+    """(number among all cells, 1-based; source with \\n line endings) of each code cell, in order."""
     cells = nb.get("cells")
     if cells is None and isinstance(nb.get("worksheets"), list):  # nbformat 3
         cells = [c for w in nb["worksheets"] if isinstance(w, dict) for c in w.get("cells", [])]
     if not isinstance(cells, list):
         raise SourceError("cannot parse notebook: it has no list of cells")
-    parts: list[str] = []
-    starts: list[int] = []
-    numbers: list[int] = []
-    line = 1
+    out = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -309,12 +337,37 @@ def notebook_program(data: bytes) -> tuple[str, CellMap]:
         source = "".join(source) if isinstance(source, list) else source
         if not isinstance(source, str):
             raise SourceError(f"cannot parse notebook: cell {number} has no text source")
-        source = mask_ipython(dedent_cell(source.replace("\r\n", "\n"))).rstrip("\n") + "\n"
-        starts.append(line)
-        numbers.append(number)
-        parts.append(source)
-        line += source.count("\n")
-    return "".join(parts), CellMap(tuple(starts) or (1,), tuple(numbers) or (1,))
+        out.append((number, source.replace("\r\n", "\n")))
+    return out
+
+
+def kernel_language(nb: dict) -> str | None:
+    """The language of a notebook's kernel, as its metadata names it (None when it does not)."""
+    metadata = nb.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    for table, key in (("language_info", "name"), ("kernelspec", "language")):
+        value = metadata.get(table, {}).get(key) if isinstance(metadata.get(table), dict) else None
+        if isinstance(value, str) and value:
+            return value
+    value = metadata.get("language")  # nbformat 3
+    return value if isinstance(value, str) and value else None
+
+
+def parses(path: Path, data: bytes) -> bool:
+    """Whether a file decodes and CPython parses it (a notebook: its code cells). A cheap check for
+    files the relevance prefilter skips: a file named on the command line that cannot be read or
+    parsed is reported all the same."""
+    import ast
+    import warnings
+
+    try:
+        text = Texts()(path, data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like: not ours to say
+            ast.parse(text)
+    except (SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def is_relevant(data: bytes) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-from cnnlint.lint import PARALLEL_MIN_BYTES
+from cnnlint.analysis.facts import Loc
+from cnnlint.lint import PARALLEL_MIN_BYTES, lint
 from conftest import cnnlint, write_files
 from test_cli import CLEAN, RAW
 
@@ -95,3 +97,13 @@ def test_a_cached_run_loads_no_analysis(tmp_path):
     cached = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert cached.stdout.startswith(first.stdout)
     assert cached.stdout.splitlines()[-1] == "[]"
+
+
+def test_findings_name_the_places_in_their_message_cached_or_not(tmp_path, monkeypatch):
+    write_files(tmp_path, {"app/helpers.py": HELPER.replace("preprocess_input(", "("), "app/main.py": MAIN})
+    monkeypatch.chdir(tmp_path)
+    fresh, cached = (lint([Path(".")], cache_dir=tmp_path / "cache").findings for _ in range(2))
+    assert "(loaded at helpers.py:5)" in fresh[0].message
+    assert fresh[0].related == cached[0].related == (Loc("app/helpers.py", 5),)
+    entry = json.loads(next((tmp_path / "cache").rglob("*.json")).read_text())
+    assert entry["findings"][0]["related"] == [["app/helpers.py", 5, None]]

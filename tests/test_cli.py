@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from conftest import REPO, cnnlint, write_files
 
@@ -26,9 +28,11 @@ def test_findings_exit_1_text_lines_and_summary(tmp_path):
     result = cnnlint(".", cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert [line.split(" ")[:2] for line in lines] == [
-        ["a.py:5:1:", "CNN101"], ["a.py:5:1:", "CNN203"], ["b.py:5:1:", "CNN101"], ["b.py:5:1:", "CNN203"]]
-    assert result.stderr.strip() == "Found 4 problems in 2 files (2 files checked)."
+    assert [line.split(" ")[:3] for line in lines] == [
+        ["a.py:5:1:", "CNN101", "ResNet50"], ["a.py:5:1:", "CNN203", "[*]"], ["b.py:5:1:", "CNN101", "ResNet50"],
+        ["b.py:5:1:", "CNN203", "[*]"]]  # [*]: a certain fix is offered, as ruff marks them
+    assert result.stderr.splitlines() == ["Found 4 problems in 2 files (2 files checked).",
+                                          "[*] 2 fixable with the `--fix` option."]
 
 
 def test_clean_exit_0(tmp_path):
@@ -54,7 +58,8 @@ def test_json_is_always_a_list(tmp_path):
     assert result.returncode == 1
     assert found[0] == {
         "path": "raw.py", "line": 5, "column": 1, "end_line": 5, "end_column": 22, "code": "CNN101",
-        "name": "missing-preprocess-input", "message": found[0]["message"], "cell": None}
+        "name": "missing-preprocess-input", "message": found[0]["message"], "cell": None, "fixable": False}
+    assert found[1]["code"] == "CNN203" and found[1]["fixable"] is True
     assert "ResNet50 expects caffe-mode input" in found[0]["message"]
 
 
@@ -74,6 +79,13 @@ def test_usage_errors_exit_2_with_one_line(tmp_path):
         assert result.returncode == 2, args
         assert result.stderr.startswith("cnnlint: error: ")
         assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_server_without_the_lsp_extra_says_how_to_get_it():
+    without_pygls = "import sys; sys.modules['pygls'] = None; from cnnlint.cli import main; main(['server'])"
+    result = subprocess.run([sys.executable, "-c", without_pygls], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (
+        2, "cnnlint: error: the language server needs the lsp extra: pip install 'cnnlint[lsp]'\n")
 
 
 def test_version():
@@ -147,3 +159,46 @@ def test_what_cpython_accepts_is_not_a_parse_error(tmp_path):
     compile((tmp_path / "tabs.py").read_text(), "tabs.py", "exec")
     result = cnnlint("tabs.py", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "")
+
+
+# -- the flags a ruff user reaches for (issue 16) ---------------------------------------------
+
+def test_check_alias_exit_zero_and_output_file(tmp_path):
+    write_files(tmp_path, {"raw.py": RAW})
+    result = cnnlint("check", "--exit-zero", "-o", "reports/lint.txt", "raw.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert (tmp_path / "reports" / "lint.txt").read_text().startswith("raw.py:5:1: CNN101 ")
+    assert "Found 2 problems" in result.stderr  # the summary stays on standard error
+    (tmp_path / "afile").write_text("")
+    refused = cnnlint("-o", "afile/lint.txt", "raw.py", cwd=tmp_path)  # checked before the run
+    assert refused.returncode == 2 and refused.stderr.startswith("cnnlint: error: cannot write afile/lint.txt")
+    assert refused.stderr.count("\n") == 1
+
+
+def test_standard_input_as_dash_with_fix_diff_and_statistics(tmp_path):
+    write_files(tmp_path, {"ok.py": "print('nothing here')\n"})
+    plain = cnnlint("-", cwd=tmp_path, stdin=RAW)
+    assert plain.returncode == 1 and plain.stdout.startswith("-:5:1: CNN101 ")
+    fixed = cnnlint("--fix", "-", cwd=tmp_path, stdin=RAW)  # the fixed code on stdout, findings on stderr
+    assert fixed.stdout == RAW.replace("predict(x)", "predict(np.expand_dims(x, 0))")
+    assert "-:5:1: CNN101 " in fixed.stderr and "1 fixed, 1 remaining" in fixed.stderr and fixed.returncode == 1
+    diff = cnnlint("--diff", "--stdin-filename", "app.py", "-", cwd=tmp_path, stdin=RAW)
+    assert diff.stdout.startswith("--- a/app.py\n+++ b/app.py\n") and diff.returncode == 1
+    stats = cnnlint("--statistics", "--format", "json", "-", cwd=tmp_path, stdin=RAW)
+    assert json.loads(stats.stdout) == [
+        {"code": "CNN101", "name": "missing-preprocess-input", "count": 1, "fixable": False},
+        {"code": "CNN203", "name": "missing-batch-axis", "count": 1, "fixable": True}]
+    assert cnnlint("-", "ok.py", cwd=tmp_path, stdin=RAW).returncode == 2
+
+
+def test_show_fixes_lists_what_was_fixed(tmp_path):
+    write_files(tmp_path, {"a.py": RAW, "b.py": RAW})
+    result = cnnlint("--fix", "--show-fixes", ".", cwd=tmp_path)
+    assert "Fixed 2 problems:\n- a.py:\n    1 × CNN203 (missing-batch-axis)\n- b.py:\n" in result.stderr
+
+
+def test_empty_folder_warns_like_ruff(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = cnnlint("empty", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == "cnnlint: warning: no Python files or notebooks found in empty"

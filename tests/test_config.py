@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 import subprocess
 
-from cnnlint.sources import discover
+import pytest
+
+from cnnlint.sources import Ignorer, discover
 from conftest import cnnlint, write_files
 from test_cli import CLEAN, RAW
 
@@ -99,8 +101,8 @@ def test_show_suppressed_statistics_quiet(tmp_path):
     shown = cnnlint("--show-suppressed", ".", cwd=tmp_path)
     assert len(shown.stdout.splitlines()) == len(result.stdout.splitlines()) + 1
     stats = cnnlint("--statistics", ".", cwd=tmp_path)
-    assert stats.stdout.splitlines() == ["    2  CNN101  missing-preprocess-input",
-                                         "    1  CNN203  missing-batch-axis"]
+    assert stats.stdout.splitlines() == ["    2  CNN101  [ ] missing-preprocess-input",
+                                         "    1  CNN203  [*] missing-batch-axis"]  # ruff's fixable marks
     quiet = cnnlint("-q", ".", cwd=tmp_path)
     assert quiet.stderr == "" and quiet.stdout == result.stdout and quiet.returncode == 1
 
@@ -121,6 +123,90 @@ def test_gitignore_rules_agree_with_git(tmp_path):
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=tmp_path, check=True,
                             capture_output=True).stdout.decode().split("\0")
     expected = {p for p in listed if p.endswith((".py", ".ipynb"))}
-    found = {p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], (), True, tmp_path)}
+    found = {p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], lambda folder: Ignorer((), tmp_path, True))}
     assert found == expected
     assert "a/top_only.py" in found and "sub/x.py" not in found  # the tree exercises both sides
+
+
+# -- issue 16: each file's nearest configuration, selection layered as ruff layers it ----------
+
+MONOREPO = {
+    "a/pyproject.toml": '[tool.cnnlint]\nignore = ["CNN203"]\nextend-exclude = ["gen/"]\n'
+                        'per-file-ignores = { "scripts/*.py" = ["ALL"] }\n',
+    "b/pyproject.toml": '[tool.cnnlint]\nignore = ["CNN101"]\n',
+    "b/sub/pyproject.toml": "[project]\nname = 'no-cnnlint-table-here'\n",
+    "a/app.py": RAW, "a/gen/made.py": RAW, "a/scripts/try.py": RAW, "b/app.py": RAW, "b/gen/made.py": RAW,
+    "b/sub/deeper.py": RAW, "b/scripts/try.py": RAW,
+}
+MONOREPO_FINDINGS = [("a/app.py", "CNN101"), ("b/app.py", "CNN203"), ("b/gen/made.py", "CNN203"),
+                     ("b/scripts/try.py", "CNN203"), ("b/sub/deeper.py", "CNN203")]
+
+
+def test_each_file_takes_its_nearest_configuration(tmp_path):
+    write_files(tmp_path, MONOREPO)
+    first, second = cnnlint("a", "b", cwd=tmp_path), cnnlint("b", "a", cwd=tmp_path)
+    assert codes_of(first) == codes_of(second) == MONOREPO_FINDINGS
+    assert first.stdout == second.stdout
+    # pre-commit in a monorepo: every staged file named, each project's exclusions hold for its own files
+    staged = sorted(p for p in MONOREPO if p.endswith(".py"))
+    assert codes_of(cnnlint("--force-exclude", *staged, cwd=tmp_path)) == MONOREPO_FINDINGS
+    # --config names one configuration for every file
+    assert {code for _, code in codes_of(cnnlint("--config", "b/pyproject.toml", "a", "b", cwd=tmp_path))} == {
+        "CNN203"}
+
+
+def test_settings_for_a_file_and_show_settings(tmp_path):
+    from cnnlint.config import Overrides, settings_for
+
+    write_files(tmp_path, MONOREPO)
+    settings = settings_for(tmp_path / "b" / "sub" / "deeper.py")
+    assert settings.source == tmp_path / "b" / "pyproject.toml" and settings.ignore == ("CNN101",)
+    assert settings_for(tmp_path / "elsewhere.py").source is None  # no configuration above it: the defaults
+    layered = settings_for(tmp_path / "a" / "app.py", Overrides(select=("CNN203",)))
+    assert [r.code for r in layered.rules] == ["CNN203"]  # the command line's select replaces the ignore
+    shown = cnnlint("--show-settings", "a/app.py", cwd=tmp_path)
+    assert shown.returncode == 0 and shown.stdout.startswith("Resolved settings for: a/app.py\n")
+    assert f"Settings path: {tmp_path / 'a' / 'pyproject.toml'}\n" in shown.stdout
+    assert 'ignore = ["CNN203"]\n' in shown.stdout and '"CNN203"' not in shown.stdout.split("rules = ")[1]
+
+
+SELECTIONS = [
+    # (configuration, command line, codes reported for RAW: CNN101 and CNN203)
+    ('ignore = ["CNN101"]', ["--select", "CNN101"], {"CNN101"}),  # select replaces the config's ignore
+    ('ignore = ["CNN101"]', ["--ignore", "CNN203"], set()),  # ignore adds to it
+    ('select = ["CNN203"]', ["--extend-select", "CNN101"], {"CNN101", "CNN203"}),
+    ("", ["--select", "CNN101", "--select", "CNN203"], {"CNN101", "CNN203"}),  # repeated: accumulates
+    ("", ["--ignore", "CNN101", "--ignore", "CNN203"], set()),
+    ("", ["--select", "CNN203", "--ignore", "CNN2"], {"CNN203"}),  # the more specific pattern wins
+    ("", ["--select", "CNN2", "--ignore", "CNN203"], set()),
+    ('select = ["CNN1"]\nignore = ["CNN101"]', [], set()),
+    ('select = []\nextend-select = ["CNN203"]', [], {"CNN203"}),
+]
+
+
+@pytest.mark.parametrize("config, flags, expected", SELECTIONS, ids=range(len(SELECTIONS)))
+def test_selection_layers_like_ruff(tmp_path, config, flags, expected):
+    """In-process, as the command line builds it; one case through the real command line below."""
+    from cnnlint.config import Configs, Overrides
+    from cnnlint.lint import lint
+
+    write_files(tmp_path, {"pyproject.toml": f"[tool.cnnlint]\n{config}\n", "app.py": RAW})
+    options = {"select": None, "ignore": None, "extend_select": None}
+    for flag, value in zip(flags[::2], flags[1::2]):
+        key = flag.lstrip("-").replace("-", "_")
+        options[key] = (options[key] or ()) + (value,)
+    overrides = Overrides(options["select"], options["extend_select"] or (), options["ignore"] or ())
+    assert {f.code for f in lint([tmp_path], settings=Configs(overrides)).findings} == expected
+
+
+def test_command_line_select_overrides_the_configurations_ignore(tmp_path):
+    write_files(tmp_path, {"pyproject.toml": '[tool.cnnlint]\nignore = ["CNN101"]\n', "app.py": RAW})
+    assert codes_of(cnnlint("--select", "CNN101", "--select", "CNN203", ".", cwd=tmp_path)) == [
+        ("app.py", "CNN101"), ("app.py", "CNN203")]
+
+
+def test_per_file_ignores_values_are_lists_of_codes(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.cnnlint]\nper-file-ignores = { "a.py" = "CNN101" }\n')
+    result = cnnlint(".", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "[tool.cnnlint] per-file-ignores.'a.py': expected a list of strings, got 'CNN101'" in result.stderr

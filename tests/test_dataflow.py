@@ -517,3 +517,51 @@ model.fit(ds.map(lambda x, y: (tf.keras.applications.resnet_v2.preprocess_input(
 @pytest.mark.parametrize("expected, code", HUB_CASES.values(), ids=HUB_CASES.keys())
 def test_tf_hub(expected, code, codes):
     assert codes(code) == expected
+
+
+def test_defaults_are_evaluated_where_the_function_is_defined(tmp_path):
+    """Regression (StyleGAN2's dataset_tool.py): a method nobody calls, with lambdas as defaults, made
+    the analysis of uncalled functions evaluate the defaults outside any frame: IndexError."""
+    from cnnlint.lint import lint
+
+    (tmp_path / "tool.py").write_text(
+        "import numpy as np\n"
+        "from keras.applications import ResNet50\n"
+        "from keras.utils import img_to_array, load_img\n"
+        "class Exporter:\n"
+        "    def each(self, items, before=lambda x: x, after=lambda x: x, *, limit=len([1])):\n"
+        "        return [after(before(item)) for item in items]\n"
+        "def classify(path, model=ResNet50(weights='imagenet'),\n"
+        "             load=lambda p, size=(224, 224): img_to_array(load_img(p, target_size=size))):\n"
+        "    return model.predict(np.expand_dims(load(path), 0))\n")
+    result = lint([tmp_path])
+    assert result.warnings == []
+    assert [(f.line, f.code) for f in result.findings] == [(9, "CNN101")]  # the defaults are known values
+
+
+def test_messages_name_steps_as_written_and_helpers_by_their_path(lint_code):
+    """Issue 16: the words people wrote, the helper's folder, a Rescaling layer's own advice."""
+    found = lint_code({
+        "app/imaging.py": """
+            from keras.utils import img_to_array, load_img
+            def load(path):
+                x = img_to_array(load_img(path, target_size=(224, 224)))
+                return x[None] / 255.0
+        """,
+        "main.py": """
+            import keras
+            from keras.applications import MobileNetV2, EfficientNetB0, ResNet50
+            from app.imaging import load
+            MobileNetV2(weights="imagenet").predict(load("a.jpg"))
+            x = keras.utils.img_to_array(keras.utils.load_img("a.jpg", target_size=(224, 224)))[None]
+            base = MobileNetV2(weights="imagenet", include_top=False, input_shape=(224, 224, 3))
+            keras.Sequential([keras.layers.Rescaling(1.0 / 255), base]).predict(x)
+            keras.Sequential([keras.layers.Rescaling(scale=1 / 255.), EfficientNetB0(weights="imagenet")]).predict(x)
+            keras.Sequential([keras.layers.Rescaling(1 / 255), ResNet50(weights="imagenet")]).predict(x)
+        """})
+    messages = [f.message for f in found if f.code == "CNN104"]
+    assert "(/ 255.0 at app/imaging.py:5); use mobilenet_v2.preprocess_input" in messages[0]
+    assert messages[1].endswith("(Rescaling(1.0 / 255) at line 8); use Rescaling(1.0 / 127.5, offset=-1) instead")
+    assert messages[2].endswith("(Rescaling(scale=1 / 255.) at line 9); remove the Rescaling layer: EfficientNetB0 "
+                                "takes 0..255 pixels")
+    assert "no Rescaling layer makes caffe-mode input: use resnet50.preprocess_input" in messages[3]

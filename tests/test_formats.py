@@ -150,8 +150,9 @@ def test_sarif_results_point_at_the_findings(project):
         assert rules[r["ruleIndex"]]["id"] == r["ruleId"] == f.code
         assert r["level"] == ("warning" if f.code == "CNN000" else "error")
         region = r["locations"][0]["physicalLocation"]["region"]
-        assert (region["startLine"], region["startColumn"]) == (f.line, f.column)
-        assert (region["endLine"], region["endColumn"]) == (f.end_line, f.end_column)
+        if f.cell is None:
+            assert (region["startLine"], region["startColumn"]) == (f.line, f.column)
+            assert (region["endLine"], region["endColumn"]) == (f.end_line, f.end_column)
 
     main = one(findings, "main.py", "CNN101")
     r = result_for(log, "main.py", "CNN101")
@@ -174,16 +175,26 @@ def test_sarif_uri_is_relative_forward_slashed_and_percent_encoded(project):
     assert sarif.uri("c:d.py") == "c%3Ad.py"  # not taken for a URI scheme
 
 
-def test_sarif_notebook_finding_keeps_the_notebook_and_names_the_cell(project):
+def test_sarif_notebook_finding_points_at_the_line_of_the_ipynb_file(project):
     findings = findings_of()
     f = one(findings, "nb.ipynb", "CNN101")
     assert (f.cell, f.line, f.column) == (5, 2, 9)
     log = json.loads(render("sarif", findings))
     r = result_for(log, "nb.ipynb", "CNN101")
     assert r["properties"] == {"cell": 5}
-    assert r["message"]["text"] == f"{f.message} (cell 5)"
+    assert r["message"]["text"] == f"{f.message} (cell 5, line 2)"
     region = r["locations"][0]["physicalLocation"]["region"]
-    assert (region["startLine"], region["startColumn"], region["endLine"]) == (2, 9, 2)
+    ipynb = (project / "nb.ipynb").read_text().splitlines()
+    (where,) = [i for i, text in enumerate(ipynb, start=1) if "probs = model.predict(np.expand_dims(x, 0))" in text]
+    assert region == {"startLine": where, "endLine": where}  # the line code scanning shows
+    # a cell's source stored as one string: every line of the cell is on the line of that string
+    nb = json.loads((project / "nb.ipynb").read_text())
+    nb["cells"][4]["source"] = "".join(nb["cells"][4]["source"])
+    (project / "nb.ipynb").write_text(json.dumps(nb, indent=2))
+    lines = (project / "nb.ipynb").read_text().splitlines()
+    (where,) = [i for i, text in enumerate(lines, start=1) if "probs = model.predict" in text]
+    r = result_for(json.loads(render("sarif", findings)), "nb.ipynb", "CNN101")
+    assert r["locations"][0]["physicalLocation"]["region"] == {"startLine": where, "endLine": where}
 
 
 def test_sarif_parse_error_in_a_notebook_names_the_cell_once(project):
@@ -193,6 +204,9 @@ def test_sarif_parse_error_in_a_notebook_names_the_cell_once(project):
     r = result_for(json.loads(render("sarif", findings)), "broken_nb.ipynb", "CNN000")
     assert r["message"]["text"] == f.message  # the message already says where; no second "(cell 2)"
     assert (r["level"], r["properties"]) == ("warning", {"cell": 2})
+    ipynb = (project / "broken_nb.ipynb").read_text().splitlines()
+    where = r["locations"][0]["physicalLocation"]["region"]["startLine"]
+    assert "print 'loaded', model.name" in ipynb[where - 1]
     r = result_for(json.loads(render("sarif", findings)), "broken.py", "CNN000")
     assert r["level"] == "warning" and r["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
 

@@ -89,4 +89,65 @@ def test_parse_errors_name_the_cell_and_cpythons_reason(tmp_path):
                                            new_code_cell("image = # YOUR CODE HERE")])
     (finding,) = json.loads(cnnlint("--format", "json", "nb.ipynb", cwd=tmp_path).stdout)
     assert (finding["code"], finding["cell"], finding["line"]) == ("CNN000", 3, 1)
-    assert finding["message"] == "cannot parse: invalid syntax (cell 3, line 1, column 9)"
+    assert finding["message"] == "cannot parse: invalid syntax; this cell is left out of the analysis (cell 3, line 1, column 9)"
+
+
+# -- issue 16: kernels, broken notebooks named on the command line, fixes ----------------------
+
+def test_notebooks_of_other_languages_are_skipped(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("library(keras)\nx <- load_img('cat.jpg')\nmodel %>% predict(x)")],
+                      metadata={"kernelspec": {"name": "ir", "language": "R", "display_name": "R"},
+                                "language_info": {"name": "R"}})
+    nbformat.write(nb, str(tmp_path / "r.ipynb"))
+    result = cnnlint("r.ipynb", cwd=tmp_path)  # R is not Python: no CNN000 for `<-`
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_a_broken_notebook_named_on_the_command_line_is_reported_with_the_json_position(tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "draft.ipynb").write_text('{\n "cells": [\n  {"cell_type": "code",, }\n ]\n}\n')
+    (tmp_path / "notes" / "empty.ipynb").write_text('{"metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    named = cnnlint("--format", "json", "notes/draft.ipynb", "notes/empty.ipynb", cwd=tmp_path)
+    found = {f["path"]: (f["line"], f["column"], f["message"]) for f in json.loads(named.stdout)}
+    assert found["notes/draft.ipynb"] == (3, 24, "cannot parse notebook: invalid JSON: Expecting property name "
+                                                 "enclosed in double quotes (line 3, column 24)")
+    assert found["notes/empty.ipynb"][2].startswith("cannot parse notebook: ")
+    # found in a folder, a file that mentions no model goes through the relevance prefilter
+    assert cnnlint("notes", cwd=tmp_path).stdout == ""
+
+
+FIXABLE = [
+    new_markdown_cell("# Classify"),
+    new_code_cell("%matplotlib inline\nimport numpy as np\nfrom keras.applications import ResNet50\n"
+                  "from keras.applications.inception_v3 import preprocess_input\n"
+                  "from keras.utils import img_to_array, load_img",
+                  execution_count=1, outputs=[nbformat.v4.new_output("stream", text="loaded\n")]),
+    new_code_cell("x = img_to_array(load_img('cat.jpg', target_size=(224, 224)))\n"
+                  "ResNet50(weights='imagenet').predict(preprocess_input(x))",
+                  execution_count=2, outputs=[nbformat.v4.new_output("execute_result", data={"text/plain": "[[0.1]]"},
+                                                                     execution_count=2)]),
+]
+
+
+def test_fix_writes_the_cells_and_keeps_outputs_and_metadata(tmp_path):
+    nb = new_notebook(cells=FIXABLE, metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                              "display_name": "Python 3"}, "custom": [1, 2]})
+    nbformat.write(nb, str(tmp_path / "nb.ipynb"))
+    nbformat.write(nb, str(tmp_path / "noqa.ipynb"))
+    assert "Added 1 noqa directive." in cnnlint("--add-noqa", "noqa.ipynb", cwd=tmp_path).stderr
+    commented = nbformat.read(str(tmp_path / "noqa.ipynb"), as_version=4)
+    assert commented.cells[2].source.endswith("predict(preprocess_input(x))  # noqa: CNN102, CNN203")
+    assert commented.cells[2].outputs == nb.cells[2].outputs
+    listed = cnnlint("nb.ipynb", cwd=tmp_path)
+    assert " CNN102 [*] " in listed.stdout and " CNN203 [*] " in listed.stdout
+    fixed = cnnlint("--fix", "nb.ipynb", cwd=tmp_path)
+    assert (fixed.returncode, fixed.stdout) == (0, ""), fixed.stdout
+    assert "2 fixed, 0 remaining" in fixed.stderr
+    after = nbformat.read(str(tmp_path / "nb.ipynb"), as_version=4)
+    assert after.metadata == nb.metadata
+    assert [(c.cell_type, c.get("outputs"), c.get("execution_count"), c.metadata) for c in after.cells] == [
+        (c.cell_type, c.get("outputs"), c.get("execution_count"), c.metadata) for c in nb.cells]
+    assert after.cells[1].source == nb.cells[1].source.replace("inception_v3", "resnet50")  # the magic kept
+    assert after.cells[2].source.endswith("predict(np.expand_dims(preprocess_input(x), 0))")
+    again = cnnlint("--fix", "nb.ipynb", cwd=tmp_path)
+    assert again.returncode == 0 and "0 fixed" in again.stderr

@@ -195,7 +195,7 @@ HOSTILE_PYPROJECTS = {
     'select = ["CNN1\\u0000"]': "unknown rule code or prefix 'CNN1\\x00'",
     'select = ["\\u001b[31mCNN1"]': "unknown rule code or prefix '\\x1b[31mCNN1'",
     "per-file-ignores = { '" + "x" * 10_000 + "' = ['NOPE'] }": "per-file-ignores.'xxxx",
-    "per-file-ignores = { 'a.py' = [['CNN101']] }": "expected a list of rule codes",
+    "per-file-ignores = { 'a.py' = [['CNN101']] }": "expected a list of strings",
     "exclude = [1, 2]": "exclude: expected a list of strings",
     '"s\\u00e9lect" = ["CNN1"]': "unknown key 'sélect'",
 }
@@ -227,4 +227,4 @@ def test_hostile_settings_stop_the_command_line_with_exit_2(tmp_path):
 def test_a_tool_key_that_is_not_a_table_is_not_our_configuration(tmp_path, top):
     (tmp_path / "pyproject.toml").write_text(f"{top}\n")
     assert find_pyproject(tmp_path) is None
-    assert load(tmp_path / "pyproject.toml").select == ()  # named with --config: read as "no settings"
+    assert load(tmp_path / "pyproject.toml").select is None  # named with --config: read as "no settings"

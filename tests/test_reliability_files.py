@@ -86,7 +86,8 @@ FILES: dict[str, tuple[bytes, str | None]] = {
     "long_comparison.py": ((K + "x = " + " < ".join(["a"] * 10_000) + "\n").encode(), None),
     "nested_ok.py": ((K + "x = " + "-" * 900 + "1\n").encode(), None),
     # notebooks
-    "not_json.ipynb": (b"{not json, keras.applications", "does not appear to be JSON"),
+    "not_json.ipynb": (b"{not json, keras.applications", "invalid JSON: Expecting property name enclosed in double "
+                                                         "quotes (line 1, column 2)"),
     "empty.ipynb": (b"", None),  # no bytes mention Keras: skipped by the prefilter
     "nbformat3.ipynb": (_nb([{"cell_type": "code", "input": K + "x = 1", "language": "python", "outputs": []}], 3),
                         None),

@@ -254,7 +254,7 @@ def test_mutants_reach_the_rules_and_the_fixes(tmp_path):
     for i, seed in enumerate(SEEDS):
         codes |= {f.code for f in check(seed, tmp_path).findings}
         fixed += len(check(seed, tmp_path, fix=True).fixed)
-    assert {r.code for r in ALL_RULES} - {"CNN000"} <= codes
+    assert {r.code for r in ALL_RULES if not r.runtime} - {"CNN000"} <= codes  # CNN900: cnnlint run only
     assert fixed >= 2
 
 

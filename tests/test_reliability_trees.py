@@ -93,6 +93,10 @@ def test_unreadable_files_and_folders_are_cnn000_and_the_run_goes_on(tmp_path):
             pytest.skip("running as root without setpriv: permissions cannot be denied here")
         result = subprocess.run([*prefix, sys.executable, "-m", "cnnlint", "--format", "json", "--no-cache", "."],
                                 cwd=tmp_path, capture_output=True, text=True, timeout=60, start_new_session=True)
+        # named on the command line: the same CNN000, and the run goes on (issue 16)
+        named = subprocess.run([*prefix, sys.executable, "-m", "cnnlint", "--format", "json", "--no-cache",
+                                "secret.py", "raw.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                               start_new_session=True)
     finally:
         os.chmod(tmp_path / "locked", 0o755)
         os.chmod(tmp_path / "secret.py", 0o644)
@@ -102,6 +106,8 @@ def test_unreadable_files_and_folders_are_cnn000_and_the_run_goes_on(tmp_path):
     assert found["locked"] == {("CNN000", "cannot read folder: Permission denied")}
     assert {c for c, _ in found["raw.py"]} == {"CNN101", "CNN203"}
     assert set(found) == {"secret.py", "locked", "raw.py"}
+    assert named.returncode == 1 and "Traceback" not in named.stderr, named.stderr
+    assert codes_by_path(named) == {"secret.py": found["secret.py"], "raw.py": found["raw.py"]}
 
 
 def test_files_deleted_while_the_run_goes_on(tmp_path):

@@ -1,12 +1,22 @@
-"""Every rule has a page in rules/; its bad example raises exactly its code, its fixed example nothing."""
+"""Every rule has a page in rules/; its bad example raises exactly its code, its fixed example nothing.
+
+A runtime rule (reported by ``cnnlint run`` only) fits the same scheme: its examples are run with the
+files they name (built in the tests), the bad one must be reported with exactly its code, the fixed
+one with nothing; and the static linter says nothing about either.
+"""
 from __future__ import annotations
 
 import re
+import shutil
 
+import numpy as np
 import pytest
 
 from cnnlint.rules import ALL_RULES
-from conftest import REPO, cnnlint
+from conftest import REPO, cnnlint, synthetic_images
+
+STATIC = [r for r in ALL_RULES if not r.runtime]
+RUNTIME = [r for r in ALL_RULES if r.runtime]
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
@@ -36,7 +46,7 @@ def heading(base: str, variant: str) -> str:
     return f"{base} ({variant})" if variant else base
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+@pytest.mark.parametrize("rule", STATIC, ids=lambda r: r.code)
 def test_bad_example_raises_exactly_its_code(rule, codes):
     for variant in variants(rule):
         assert codes(example(rule, heading("## Example", variant))) == {rule.code}, variant
@@ -46,6 +56,26 @@ def test_bad_example_raises_exactly_its_code(rule, codes):
 def test_fixed_example_is_clean(rule, codes):
     for variant in variants(rule):
         assert codes(example(rule, heading("## Use instead", variant))) == set(), variant
+
+
+@pytest.mark.parametrize("rule", RUNTIME, ids=lambda r: r.code)
+def test_runtime_rules_are_not_claimed_by_the_static_linter(rule, codes):
+    assert codes(example(rule, "## Example")) == set()
+
+
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("rule", RUNTIME, ids=lambda r: r.code)
+def test_runtime_examples_run_with_cnnlint_run(rule, tmp_path, monkeypatch, tiny_classifier):
+    pytest.importorskip("keras")
+    from cnnlint.runtime.run import run
+
+    shutil.copy(tiny_classifier, tmp_path / "classifier.keras")
+    np.save(tmp_path / "photos.npy", synthetic_images(24, seed=5)[0])
+    monkeypatch.chdir(tmp_path)
+    for heading, expected in (("## Example", {rule.code}), ("## Use instead", set())):
+        (tmp_path / "example.py").write_text(example(rule, heading))
+        status, report = run("example.py", [])
+        assert status == 0 and {f.code for f in report.findings} == expected, (heading, str(report))
 
 
 def test_no_page_without_a_rule():
@@ -73,7 +103,7 @@ def test_unknown_rule_is_a_usage_error():
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+@pytest.mark.parametrize("rule", STATIC, ids=lambda r: r.code)
 def test_relevance_prefilter_keeps_every_bad_example(rule):
     from cnnlint.sources import is_relevant
 

@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 
 from conftest import cnnlint
@@ -22,7 +23,7 @@ import numpy as np
 from tensorflow import keras
 model = keras.applications.MobileNetV2(weights={weights!r}, alpha=0.35, input_shape=(96, 96, 3))
 pixels = np.random.default_rng(0).integers(0, 256, size=(9, 96, 96, 3)).astype("float32")
-print("script says", sys.argv[1:])
+print("script says", sys.argv)
 model.predict(pixels, verbose=0)
 print("script done")
 """
@@ -35,12 +36,12 @@ def bad_script(tmp_path, weights):
     return path
 
 
-def test_json_after_the_scripts_output_and_a_picture(bad_script, tmp_path):
-    done = cnnlint("run", "--format", "json", "--html", "page.html", "classify.py", "--top", "5", cwd=tmp_path)
+def test_json_is_the_report_alone_and_a_picture(bad_script, tmp_path):
+    """`cnnlint run --format json s.py | jq` works: the script's own output goes to standard error."""
+    done = cnnlint("run", "--format", "json", "--html", "page.html", "./classify.py", "--top", "5", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    before, _, report = done.stdout.partition("script done\n")
-    assert before == "script says ['--top', '5']\n"
-    data = json.loads(report)
+    assert "script says ['./classify.py', '--top', '5']\nscript done\n" in done.stderr  # argv[0] as typed
+    data = json.loads(done.stdout)
     assert [(f["code"], f["line"]) for f in data["findings"] if f["code"] != "CNN900"] == [("CNN101", 7)]
     assert data["findings"][0]["measured"]["max"] == [255.0, 255.0, 255.0]
     assert data["sites"][0]["base"]["name"] == "MobileNetV2"
@@ -53,7 +54,7 @@ def test_text_report_on_stderr_and_the_scripts_own_traceback(bad_script, tmp_pat
     bad_script.write_text(bad_script.read_text() + "raise ValueError('the script failed')\n")
     done = cnnlint("run", "classify.py", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stdout == "script says []\nscript done\n"
+    assert done.stdout == "script says ['classify.py']\nscript done\n"
     # python 3.9+ shows the main script by its absolute path, and so does cnnlint run
     assert f'File "{bad_script}", line 9, in <module>' in done.stderr and "ValueError: the script failed" in done.stderr
     assert "cnnlint/runtime" not in done.stderr and "runpy" not in done.stderr
@@ -178,3 +179,75 @@ def test_report_paths_are_where_the_command_was_typed(tmp_path, bad_script):
     assert done.returncode == 1
     assert (tmp_path / "report.txt").exists() and (tmp_path / "page.html").exists()
     assert "\nclassify.py:9: " in (tmp_path / "report.txt").read_text()  # paths from where the command was typed
+
+
+# -- issue 16: reports checked first, configuration and noqa, notebooks ---------------------------
+
+def test_report_paths_are_checked_before_the_script_runs(tmp_path):
+    (tmp_path / "script.py").write_text("open('ran', 'w').close()\n")
+    (tmp_path / "afile").write_text("")
+    for option in ("-o", "--html"):
+        for path in ("missing/report.txt", "afile/report.txt", "."):
+            done = cnnlint("run", option, path, "script.py", cwd=tmp_path)
+            assert done.returncode == 2 and done.stderr.startswith("cnnlint: error: cannot write the report to "), \
+                done.stderr
+            assert done.stderr.count("\n") == 1
+    assert not (tmp_path / "ran").exists()
+
+
+CONFIGURED = """\
+import numpy as np
+from tensorflow import keras
+model = keras.applications.MobileNetV2(weights={weights!r}, alpha=0.35, input_shape=(96, 96, 3))
+pixels = np.random.default_rng(0).integers(0, 256, size=(9, 96, 96, 3)).astype("float32")
+model.predict(pixels, verbose=0)  # noqa: CNN101
+model.predict(pixels / 255, verbose=0)
+"""
+
+
+def test_configuration_select_and_noqa_apply_to_runtime_findings(tmp_path, weights):
+    (tmp_path / "script.py").write_text(CONFIGURED.format(weights=weights["MobileNetV2"]))
+    (tmp_path / "pyproject.toml").write_text('[tool.cnnlint]\nignore = ["CNN900"]\n')
+    done = cnnlint("run", "--ignore", "CNN104", "--format", "json", "script.py", cwd=tmp_path)
+    data = json.loads(done.stdout)
+    assert data["findings"] == [] and [(f["code"], f["line"]) for f in data["suppressed"]] == [("CNN101", 5)]
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.cnnlint]\nignore = ["CNN9999"]\n')
+    broken = cnnlint("run", "script.py", cwd=tmp_path)  # stops before the script runs
+    assert broken.returncode == 2 and "unknown rule code or prefix 'CNN9999'" in broken.stderr
+
+
+def test_a_notebook_runs_its_code_cells_in_order(tmp_path, weights):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    from PIL import Image
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    Image.fromarray(np.random.default_rng(2).integers(0, 256, (120, 100, 3), dtype=np.uint8)).save(folder / "cat.png")
+    cells = [
+        new_markdown_cell("# Classify"),
+        new_code_cell("%matplotlib inline\n!pip install nothing\nimport numpy as np\nfrom tensorflow import keras"),
+        new_code_cell(f"model = keras.applications.MobileNetV2(weights={weights['MobileNetV2']!r}, alpha=0.35, "
+                      "input_shape=(96, 96, 3))"),
+        new_code_cell("x = keras.utils.img_to_array(keras.utils.load_img('cat.png', target_size=(96, 96)))\n"
+                      "probs = model.predict(np.expand_dims(x, 0), verbose=0)\nprint('cell 4 ran')"),
+        new_code_cell("raise ValueError('stop here')"),
+        new_code_cell("print('never')"),
+    ]
+    nbformat.write(new_notebook(cells=cells), str(folder / "nb.ipynb"))
+    done = cnnlint("run", "notes/nb.ipynb", cwd=tmp_path)  # in the notebook's folder, as Jupyter runs it
+    assert done.returncode == 1 and done.stdout == "cell 4 ran\n", done.stderr
+    assert "cnnlint run: not run in notes/nb.ipynb (IPython syntax): cell 2, line 1: %matplotlib inline; " \
+           "cell 2, line 2: !pip install nothing\n" in done.stderr
+    assert 'File "notes/nb.ipynb, cell 5", line 1, in <module>' in done.stderr
+    assert "ValueError: stop here" in done.stderr
+    assert "\nnotes/nb.ipynb:cell 4:2: CNN101 MobileNetV2 expects" in done.stderr
+    assert "notes/nb.ipynb:cell 4:2:9: CNN101" in done.stderr  # the static finding, confirmed
+    assert "-> confirmed: observed CNN101 at notes/nb.ipynb:cell 4:2, see above" in done.stderr
+    nb = nbformat.read(str(folder / "nb.ipynb"), as_version=4)
+    nb.metadata["kernelspec"] = {"name": "ir", "language": "R", "display_name": "R"}
+    nbformat.write(nb, str(folder / "r.ipynb"))
+    refused = cnnlint("run", "notes/r.ipynb", cwd=tmp_path)
+    assert (refused.returncode, refused.stderr) == (
+        2, "cnnlint: error: notes/r.ipynb: the notebook's kernel is R, not Python\n")

@@ -415,3 +415,94 @@ def test_a_blank_image_cannot_contradict_a_static_finding(script, tmp_path):
     """)
     assert [(linked.finding.code, linked.status) for linked in report.static] == [
         ("CNN101", "not observable at run time")]
+
+
+# -- issue 16: one bug, one code on both sides; feature extractors; wording --------------------
+
+def test_a_static_cnn105_is_confirmed_by_the_values_the_run_saw(script):
+    status, report = script(MOBILENET, """\
+        from tensorflow.keras.preprocessing import image
+        img = image.img_to_array(image.load_img("cat.png", target_size=(96, 96)))
+        model.predict(np.expand_dims(tf.image.convert_image_dtype(img, tf.float32), 0), verbose=0)
+    """)
+    (linked,) = report.static
+    assert (linked.finding.code, linked.status, linked.observed.code) == ("CNN105", "confirmed", "CNN101")
+    assert linked.as_dict()["evidence"] == "observed CNN101 at script.py:10"  # no text-report wording
+    assert "-> confirmed: observed CNN101 at script.py:10, see above" in str(report)
+
+
+def test_feature_extractors_have_no_classes_and_unread_inputs_no_picture(script):
+    from cnnlint.runtime.html import page
+
+    status, report = script("""\
+        base = keras.applications.ResNet50(weights="{ResNet50}", include_top=False, input_shape=(32, 32, 3),
+                                           pooling="avg")
+        base.predict(resnet50.preprocess_input(pixels.copy()), verbose=0)
+        channels_first = keras.Sequential([keras.Input((3, 8, 8)),
+                                           keras.layers.GlobalAveragePooling2D(data_format="channels_first")])
+        channels_first.predict(np.zeros((2, 3, 8, 8), "float32"), verbose=0)
+    """, size=32)
+    features, unread = report.sites
+    assert features.predictions.count == 10 and not features.classifier
+    assert "top-1" not in str(report) and "top1" not in report.as_dict()["sites"][0]["measured"]
+    html = page(report, "script.py")
+    assert html.count("data:image/png;base64,") == 1  # the features' values; nothing drawn for the unread input
+    assert "No image input was measured here." in html
+
+
+def test_report_wording(script):
+    status, report = script(MOBILENET, """\
+        model.predict(pixels[:1], verbose=0)
+        try:
+            model.predict(mobilenet_v2.preprocess_input(pixels[0]), verbose=0)
+        except Exception:
+            pass
+        model.predict(mobilenet_v2.preprocess_input(pixels[:4].copy()), verbose=0)
+    """)
+    text = str(report)
+    assert "    input: 96x96x3 images, 1 batch; dtype float32\n    1 image, 1 distinct\n" in text
+    assert "input: 96x96x3, a single image (no batch axis)" in text
+    assert "1 of 1 call passed a single image (height, width, channels)" in text
+    assert "expects tf-mode input (scaled to [-1, 1]), but received raw 0..255 pixels" in text  # [-1, 1] once
+    assert text.endswith("\n2 problems, seen at 2 of 3 model call sites.")
+
+
+@pytest.fixture(scope="session")
+def loaded_models(tmp_path_factory) -> dict[str, str]:
+    """Saved models a serving script loads: one holding a MobileNetV2 (nested), one flat VGG16 head,
+    one of its own (no application in it). Built and saved outside any watch."""
+    folder = tmp_path_factory.mktemp("loaded")
+    base = keras.applications.MobileNetV2(weights=None, include_top=False, alpha=0.35, input_shape=(96, 96, 3))
+    nested = keras.Sequential([keras.Input((96, 96, 3)), base, keras.layers.GlobalAveragePooling2D(),
+                               keras.layers.Dense(3, activation="softmax")])
+    vgg = keras.applications.VGG16(weights=None, include_top=False, input_shape=(96, 96, 3))
+    flat = keras.Model(vgg.input, keras.layers.Dense(3, activation="softmax")(keras.layers.Flatten()(vgg.output)))
+    own = keras.Sequential([keras.Input((96, 96, 3)), keras.layers.Conv2D(4, 3), keras.layers.GlobalAveragePooling2D(),
+                            keras.layers.Dense(3, activation="softmax")])
+    paths = {}
+    for name, model in (("nested", nested), ("flat", flat), ("own", own)):
+        paths[name] = str(folder / f"{name}.keras")
+        model.save(paths[name])
+    return paths
+
+
+@pytest.mark.parametrize("which, prepare, code, base", [
+    ("nested", "pixels", "CNN101", "MobileNetV2"),
+    ("nested", "mobilenet_v2.preprocess_input(pixels)", None, "MobileNetV2"),
+    ("flat", "pixels / 255.0", "CNN104", "VGG16"),
+    ("flat", "resnet50.preprocess_input(pixels)", None, "VGG16"),
+])
+def test_applications_inside_loaded_models_are_identified(script, loaded_models, which, prepare, code, base):
+    status, report = script(f"model = keras.models.load_model({loaded_models[which]!r})\n",
+                            f"model.predict({prepare}, verbose=0)\n")
+    (site,) = report.sites
+    assert site.app is not None and site.app.name == base and site.app.weights == "the loaded model"
+    assert observed(report) == ({(code, 8)} if code else set())
+
+
+def test_a_loaded_model_without_an_application_says_not_identified(script, loaded_models):
+    status, report = script(f"model = keras.models.load_model({loaded_models['own']!r})\n",
+                            "model.predict(pixels, verbose=0)\n")
+    (site,) = report.sites
+    assert site.app is None and observed(report) == set()
+    assert "base model: not identified" in str(report)

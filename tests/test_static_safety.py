@@ -1,4 +1,5 @@
-"""The static path never imports tensorflow (or torch), and never imports or runs the linted code."""
+"""The static path never imports tensorflow (or torch, or the language server's pygls), and never imports
+or runs the linted code."""
 from __future__ import annotations
 
 import subprocess
@@ -12,7 +13,8 @@ from pathlib import Path
 from cnnlint.lint import lint
 from cnnlint.rules import ALL_RULES
 result = lint([Path(sys.argv[1])], ALL_RULES)
-heavy = sorted(m for m in ("tensorflow", "keras", "torch", "tf_keras", "jax") if m in sys.modules)
+heavy = sorted(m for m in ("tensorflow", "keras", "torch", "tf_keras", "jax", "pygls", "lsprotocol")
+               if m in sys.modules)
 print(len(result.findings), heavy)
 """
 
@@ -51,3 +53,4 @@ def test_cli_startup_imports_no_analysis_for_help():
     assert result.returncode == 0
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
     assert "libcst" not in imported and "tensorflow" not in imported and "numpy" not in imported
+    assert "pygls" not in imported

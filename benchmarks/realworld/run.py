@@ -3,7 +3,8 @@
 
 Each manifest row (``MANIFEST.tsv`` for Keras and TF Hub, ``TORCH.tsv`` for PyTorch) names files
 of public repositories at a pinned commit (``owner/repo@commit:path``), the bug kinds a person
-found by reading them (or ``clean``), and why. No third-party code is committed: this script
+found by reading them (or ``clean``), and why. The project modules beside them that they import
+come too, as in a checkout. No third-party code is committed: this script
 re-creates the files from snapshots of the repositories, outside the repository, then lints
 each case folder on its own, as one small project, and scores the findings against the labels.
 
@@ -25,6 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import posixpath
+import re
 import subprocess
 import sys
 import tempfile
@@ -102,29 +105,56 @@ def git_dir(mirrors: Path, repo: str, clone: bool) -> Path | None:
     return target if done.returncode == 0 else None
 
 
+IMPORTED = re.compile(rb"""(?:^|["'])[ \t]*(?:from[ \t]+\.?([\w.]+)[ \t]+import|import[ \t]+([\w.]+))""",
+                      re.MULTILINE)
+
+
 def materialise(rows: list[dict], mirrors: Path, out: Path, clone: bool) -> list[str]:
-    """Write every case's files under ``out/<case>/``; returns the pointers that could not be had."""
+    """Write every case's files under ``out/<case>/``, with the project modules beside them that they
+    import (a checkout has them: ``from utils import load``); returns the pointers that could not be had."""
     missing = []
     for row in rows:
-        for pointer in row["files"]:
-            repo, commit, path = parse_pointer(pointer)
+        todo = [parse_pointer(p) + (p,) for p in row["files"]]
+        done: set[str] = set()
+        while todo:
+            repo, commit, path, pointer = todo.pop()
+            if path in done:
+                continue
+            done.add(path)
             target = out / row["case"] / path
-            if target.exists():
-                continue
             git = git_dir(mirrors, repo, clone)
-            blob = subprocess.run(["git", "--git-dir", str(git), "show", f"{commit}:{path}"],
-                                  capture_output=True) if git else None
-            if blob is None or blob.returncode != 0:
-                missing.append(pointer)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(blob.stdout)
+            if not target.exists():
+                blob = subprocess.run(["git", "--git-dir", str(git), "show", f"{commit}:{path}"],
+                                      capture_output=True) if git else None
+                if blob is None or blob.returncode != 0:
+                    if pointer:
+                        missing.append(pointer)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(blob.stdout)
+            folder = posixpath.dirname(path)
+            ancestors = [folder]
+            while ancestors[-1]:
+                ancestors.append(posixpath.dirname(ancestors[-1]))
+            for m in IMPORTED.finditer(target.read_bytes()):
+                module = (m.group(1) or m.group(2)).decode().replace(".", "/")
+                for base in ancestors:  # from package.module import x: the module, beside or above
+                    candidates = [posixpath.join(base, module + ".py"), posixpath.join(base, module, "__init__.py")]
+                    found = [c for c in candidates if c not in done and git is not None and subprocess.run(
+                        ["git", "--git-dir", str(git), "cat-file", "-e", f"{commit}:{c}"],
+                        capture_output=True).returncode == 0]
+                    if found:
+                        todo.append((repo, commit, found[0], ""))
+                        break
     return missing
 
 
 def lint_case(folder: Path, cnnlint: list[str]) -> set[str]:
     """The codes cnnlint reports for one case, linted on its own as one small project."""
     proc = subprocess.run(cnnlint + ["--format", "json", "--no-cache", str(folder)], capture_output=True, text=True)
+    for line in proc.stderr.splitlines():
+        if "internal error" in line:
+            print(f"{folder.name}: {line}", file=sys.stderr)
     try:
         return {f["code"] for f in json.loads(proc.stdout)}
     except ValueError:

@@ -71,15 +71,16 @@ def affine(op: str, k: float, image_on_left: bool) -> tuple[float, float] | None
     return None
 
 
-def scale_op(mul: float, add: float, what: str, loc):
-    """An op that scales image values; replayable inside a model's front."""
+def scale_op(mul: float, add: float, what: str, loc, kind: str = "scale"):
+    """An op that scales image values; replayable inside a model's front. ``kind``: "layer" for a
+    Rescaling layer (the advice is then another Rescaling)."""
 
     def apply(image: Value, interp, at) -> Value:
         if not isinstance(image, Image):
             return UNKNOWN
         new = image.scale.affine(mul, add) if image.scale is not None else None
         dtype = "float" if (mul != int(mul) or add != int(add) or image.dtype != "uint8") else image.dtype
-        return image.but(scale=new, steps=image.steps + (Step(what, loc),), dtype=dtype)
+        return image.but(scale=new, steps=image.steps + (Step(what, loc, kind=kind),), dtype=dtype)
 
     return apply
 
@@ -144,9 +145,7 @@ def normalised(interp: "Interpreter", node, image: Image, op: str, other: Value)
     """Standardisation by hand: ``(x - x.mean()) / x.std()``, and a mode's own constants subtracted and
     divided by hand (``(x / 255 - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]`` is torch mode)."""
     scale = image.scale
-    operand = getattr(node, "right", None) or getattr(node, "value", None)  # x - m, or x -= m
-    step = Step(f"{_SYMBOL[op]} {interp.module.code(operand) if operand is not None else 'a constant'}",
-                interp.loc(node))
+    step = Step(f"{_SYMBOL[op]} {interp.module.code(_operand(node, True))}", interp.loc(node))
     done = None
     if isinstance(other, Stat) and other.kind == "mean" and op == "Subtract":
         done = Scale(mode="centred")
@@ -209,15 +208,33 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
         interp.event("uint8-wrap", node, op=_SYMBOL[op], image=image)
         image = image.but(garbled=True, scale=None)
     k = _number(other)
+    if isinstance(image, Image) and image_on_left and _pixel_scaling(op, k) and not image.garbled \
+            and image.steps and image.steps[-1].kind == "preprocess":
+        # x / 255 meant for 0..255 pixels, on values preprocess_input already normalised
+        step = Step(f"{_SYMBOL[op]} {interp.module.code(_operand(node, True))}", interp.loc(node))
+        interp.renormalised(node, image, step)
+        return image.but(scale=None, garbled=True, steps=image.steps + (step,))
     coeffs = affine(op, k, image_on_left) if k is not None else None
     if coeffs is None:
         if isinstance(image, Symbolic):
             return image if image.base is not None else Symbolic(image.ops, None, opaque=True)
         # Mean arrays, other images, unknown numbers: the scale is no longer known.
         return image.but(scale=None, steps=image.steps)
-    text = f"{_SYMBOL[op]} {k:g}" if image_on_left else f"{k:g} {_SYMBOL[op]}"
+    number = interp.module.code(_operand(node, image_on_left))  # as written: `/ 255.0`, `* (1 / 127.5)`
+    text = f"{_SYMBOL[op]} {number}" if image_on_left else f"{number} {_SYMBOL[op]}"
     step = scale_op(*coeffs, text, interp.loc(node))
     if isinstance(image, Symbolic):
         return image if image.base is not None else Symbolic(image.ops + (step,), None, image.opaque)
     return step(image, interp, node)
 
+
+def _operand(node, image_on_left: bool):
+    """The other operand's expression in ``x / 255.0``, ``255 - x``, ``x /= 127.5``, ``np.divide(x, 255)`` or
+    ``x.div(255)``."""
+    if hasattr(node, "left"):
+        return node.right if image_on_left else node.left
+    if hasattr(node, "args") and len(node.args) >= 2:  # np.divide(x, 255)
+        return node.args[1 if image_on_left else 0].value
+    if hasattr(node, "args") and node.args:  # a tensor's method: x.div(255)
+        return node.args[0].value
+    return node.value  # an augmented assignment

@@ -6,9 +6,11 @@ the branches disagree: that is how "precision first" is built in.
 """
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
 FILE_CHANNELS = -1  # channel count: whatever the file has (a PIL image never converted, a PNG read as is)
@@ -164,11 +166,31 @@ class Loc(NamedTuple):
     cell: int | None = None  # notebooks: the cell, and line is the line within it
 
     def text(self, here: str) -> str:
-        """``line 9`` in the same file, ``utils.py:9`` in another; ``cell 4, line 2`` in a notebook."""
+        """``line 9`` in the same file; in another, ``utils.py:9`` beside it, ``app/utils.py:9`` below its
+        folder, else the path as shown (from the current folder); ``cell 4, line 2`` in a notebook."""
+        seen = _MENTIONED.get()
+        if seen is not None:
+            seen.append(self)
         where = f"cell {self.cell}, line {self.line}" if self.cell is not None else f"line {self.line}"
         if self.path == here:
             return where
-        return f"{Path(self.path).name}:{self.line}" if self.cell is None else f"{Path(self.path).name} {where}"
+        below = os.path.relpath(self.path, os.path.dirname(here) or ".")
+        other = self.path if below.startswith("..") else below
+        return f"{other}:{self.line}" if self.cell is None else f"{other} {where}"
+
+
+_MENTIONED: ContextVar[list[Loc] | None] = ContextVar("mentioned", default=None)
+
+
+@contextmanager
+def mentions() -> Iterator[list[Loc]]:
+    """The places written into messages (every ``Loc.text()``) while the block runs: the steps a
+    finding's message points at, which editors show as its related locations."""
+    token = _MENTIONED.set([])
+    try:
+        yield _MENTIONED.get()
+    finally:
+        _MENTIONED.reset(token)
 
 
 @dataclass(frozen=True)
@@ -303,6 +325,7 @@ class Model(Value):
     layers: list[Value] | None = None  # a Sequential built with .add()
     trainable_history: list[bool] = field(default_factory=list)  # model.trainable = ..., in order
     expects_with_weights: Expectation | None = None  # what model.load_weights(path) makes it expect
+    with_imagenet_weights: Any = None  # (the model with ImageNet weights, include_top): for load_weights
 
     def __hash__(self) -> int:
         return id(self)
@@ -332,6 +355,7 @@ class Symbolic(Value):
     base: Model | None = None
     opaque: bool = False
     units: int | None = None  # the last Dense layer's units, for the head rules
+    through_output: bool = False  # built on base.output: the base's layers cannot get training=False
 
 
 @dataclass(frozen=True)
@@ -343,6 +367,7 @@ class Dataset(Value):
     files: str | None = None  # a flow_from_* iterator: its .classes/.filenames are in file order
     single: bool = False  # Dataset.from_tensors: one element
     sliced: bool = False  # Dataset.from_tensor_slices, not batched since: elements are single items
+    reshuffles: str | None = None  # each pass in a new order: what shuffles it (image_dataset_from_directory)
 
 
 @dataclass(frozen=True)
@@ -350,14 +375,25 @@ class Predictions(Value):
     """What a model returned: which model, and whether the inputs came in shuffled order."""
 
     model: Any = field(compare=False)
-    shuffled: bool | None = None
+    shuffled: bool | None = None  # the inputs came in shuffled order (not file order)
+    reshuffled: bool | None = None  # ... in an order another pass over the same data does not repeat
+    row: bool = False  # one row of them (preds[0]): its length is the number of units
+
+
+@dataclass(frozen=True)
+class PassLabels(Value):
+    """Labels taken in one pass over a dataset that reshuffles on every pass: another pass (the one
+    ``model.predict(ds)`` makes) sees the images in another order."""
+
+    source: str  # "image_dataset_from_directory", "Dataset.shuffle"
 
 
 def predictions(model: Any, x: Value) -> Predictions:
-    """What ``model`` returns for ``x``: in shuffled order when ``x`` is a shuffling generator, or a batch
-    drawn from a loader that shuffles."""
-    return Predictions(model, x.shuffled if isinstance(x, Dataset) else x.shuffled is True if isinstance(x, Image)
-                       else False)
+    """What ``model`` returns for ``x``: in shuffled order when ``x`` is a shuffling generator (in an order
+    of this pass only when it reshuffles on every pass), or a batch drawn from a loader that shuffles."""
+    if isinstance(x, Dataset):
+        return Predictions(model, x.shuffled, bool(x.reshuffles))
+    return Predictions(model, isinstance(x, Image) and x.shuffled is True, False)
 
 
 def predictions_of(value: Value) -> Predictions | None:
@@ -375,6 +411,20 @@ class FileOrder(Value):
 
     what: str  # classes, filenames, ...
     source: str = "flow_from_directory"  # the generator method that made it
+
+
+@dataclass(frozen=True)
+class TextFile(Value):
+    """A text file of the project opened (or its text read): a JSON architecture for model_from_json."""
+
+    key: str  # its path, as path_key gives it
+
+
+@dataclass(frozen=True)
+class PathEnd(Value):
+    """A path whose start is known only at run time: ``os.path.join(BASE_DIR, "model/cnn.h5")``."""
+
+    tail: str  # "model/cnn.h5"
 
 
 @dataclass(frozen=True)
@@ -410,6 +460,8 @@ class Function(Value):
     node: Any = field(repr=False)
     module: Any = field(repr=False)  # the ModuleState it was defined in
     closure: Any = field(default=None, repr=False)  # enclosing Env for nested functions
+    # parameter -> its default, evaluated where and when the def or lambda ran, as Python does
+    defaults: dict[str, Value] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(eq=False)
@@ -422,6 +474,7 @@ class ClassVal(Value):
     methods: dict[str, Function] = field(default_factory=dict)
     attrs: dict[str, Value] = field(default_factory=dict)
     bases: tuple[Value, ...] = ()
+    given: dict[str, Value] = field(default_factory=dict)  # what its objects were given (obj.x = ...), joined
 
     def __hash__(self) -> int:
         return id(self)
@@ -450,35 +503,25 @@ class ClassVal(Value):
 
 @dataclass(eq=False)
 class Instance(Value):
-    """An object of a class defined in the project.
-
-    ``own``: the attributes of this object, for an object the analysis saw being created; None for
-    any object of the class (a method run on its own), which sees the attributes of all of them
-    joined (``cls.attrs``). Objects made at different places are different values.
-    """
+    """An object of a class defined in the project, with its own attributes (``self.model = ...``);
+    what it does not set comes from the class. Objects made at different places are different values."""
 
     cls: ClassVal
-    own: dict[str, Value] | None = None
+    attrs: dict[str, Value] = field(default_factory=dict)
 
     def __hash__(self) -> int:
-        return id(self) if self.own is not None else id(self.cls)
-
-    def __eq__(self, other: object) -> bool:
-        if self.own is not None or (isinstance(other, Instance) and other.own is not None):
-            return self is other
-        return isinstance(other, Instance) and other.cls is self.cls
+        return id(self)
 
     def attr(self, name: str) -> Value | None:
-        if self.own is not None and name in self.own:
-            return self.own[name]
-        return self.cls.attr(name)
+        return self.attrs[name] if name in self.attrs else self.cls.attr(name)
 
     def set_attr(self, name: str, value: Value) -> None:
-        """``obj.name = value``: this object's attribute, and the class's view of all its objects."""
-        if self.own is not None:
-            self.own[name] = value
-        attrs = self.cls.attrs
+        """``obj.name = value``: this object's attribute, and what a method run on an object of the
+        class it did not see made sees (``cls.given``: what all its objects were given, joined)."""
+        attrs = self.attrs
         attrs[name] = join(attrs[name], value) if name in attrs else value
+        given = self.cls.given
+        given[name] = join(given[name], value) if name in given else value
 
 
 @dataclass(frozen=True)
@@ -501,6 +544,15 @@ class MethodRef(Value):
 
     function: Function
     instance: Value
+
+
+@dataclass(frozen=True)
+class Partial(Value):
+    """``functools.partial(func, *args, **kwargs)``."""
+
+    func: Value
+    args: tuple[Value, ...]
+    kwargs: tuple[tuple[str, Value], ...]
 
 
 @dataclass(frozen=True)
@@ -527,16 +579,66 @@ class Pipeline(Value):
 
 
 @dataclass(frozen=True)
+class Checkpoint(Value):
+    """``keras.callbacks.ModelCheckpoint(path)``: fit saves the model there."""
+
+    path: Value
+
+
+@dataclass(frozen=True)
 class Opaque(Value):
     """A known kind of object that carries no image facts (a VideoCapture, a file)."""
 
     kind: str
 
 
+class Alternative(NamedTuple):
+    """One alternative of a choice the code makes: the choice (``by``), which way it went, in words."""
+
+    by: Any  # what decides: the condition's text of an if, a dict's key expression, a loop
+    label: str  # which way: "false", "'vgg16'", "VGG16"
+    words: str  # for messages, with {} for the label(s): "when `args.checkpoint is not None` is {}"
+    of: int = 2  # how many ways the choice has
+
+
+@dataclass(frozen=True)
+class Choice(Value):
+    """One of several values, by a choice the code makes at run time: a model picked in an if/else,
+    a dict of constructors indexed by a command-line argument, the item of a loop over a list.
+    Each alternative is a possible run; alternatives of the same choice (``by``) go together."""
+
+    by: Any
+    options: tuple[tuple[Alternative, Value], ...]
+
+    def values(self) -> tuple[Value, ...]:
+        return tuple(v for _, v in self.options)
+
+
+# What makes a choice worth following path by path: the model, or the preprocessing applied.
+def worth_choosing(value: Value) -> bool:
+    return isinstance(value, (Model, Choice)) or (isinstance(value, ModuleRef) and "applications" in value.qualname)
+
+
+def choose(by: Any, options: list[tuple[Alternative, Value]]) -> Value:
+    """A choice between values; one value when they are all the same."""
+    first = options[0][1]
+    if all(v is first or v == first for _, v in options[1:]):
+        return first
+    return Choice(by, tuple(options))
+
+
+INDEX = Opaque("int")  # a whole number of unknown value: a loop counter over range(), len(x)
+
+
 def join(a: Value, b: Value) -> Value:
     """The value that holds on both paths."""
     if a is b or a == b:
         return a
+    if isinstance(a, Choice) and isinstance(b, Choice) and a.by == b.by \
+            and [o for o, _ in a.options] == [o for o, _ in b.options]:
+        return Choice(a.by, tuple((o, join(x, y)) for (o, x), (_, y) in zip(a.options, b.options)))
+    if isinstance(a, Model) and isinstance(b, Model):
+        return join_models(a, b)
     if isinstance(a, Image) and isinstance(b, Image):
         if a.blank != b.blank:  # a batch before and after it is filled: what it is filled with counts
             return a if b.blank else b
@@ -558,17 +660,17 @@ def join(a: Value, b: Value) -> Value:
         if a.item is None or b.item is None:
             return ListVal(a.item if b.item is None else b.item, a.repeated and b.repeated)
         return ListVal(join(a.item, b.item), a.repeated and b.repeated)
+    if isinstance(a, Instance) and isinstance(b, Instance) and a.cls is b.cls:  # either object: what both have
+        names = a.attrs.keys() & b.attrs.keys()
+        return Instance(a.cls, {n: join(a.attrs[n], b.attrs[n]) for n in names})
     if isinstance(a, DictVal) and isinstance(b, DictVal):
         if a.items is not None and b.items is not None and [k for k, _ in a.items] == [k for k, _ in b.items]:
             return DictVal(tuple((k, join(x, y)) for (k, x), (_, y) in zip(a.items, b.items)))
         return DictVal(None, joined((a.values() or (a.item,)) + (b.values() or (b.item,))))
-    if isinstance(a, Model) and isinstance(b, Model):
-        return join_models(a, b)
-    if isinstance(a, Instance) and isinstance(b, Instance) and a.cls is b.cls:
-        return Instance(a.cls)  # two objects of one class: any object of it
     if isinstance(a, Dataset) and isinstance(b, Dataset):
         return Dataset(join(a.element, b.element), a.shuffled if a.shuffled == b.shuffled else None,
-                       a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced)
+                       a.files if a.files == b.files else None, a.single and b.single, a.sliced and b.sliced,
+                       a.reshuffles if a.reshuffles == b.reshuffles else None)
     return UNKNOWN
 
 
@@ -607,9 +709,12 @@ def joined(values) -> Value | None:
 
 
 def image_of(value: Value) -> Image | None:
-    """The image inside a value fed to a model: the value itself, or the x of an (x, y) pair."""
+    """The image inside a value fed to a model: the value itself, the x of an (x, y) pair, or the one
+    input of a list of inputs (``model.predict([x])``)."""
     if isinstance(value, Image):
         return value
+    if isinstance(value, ListVal) and value.items is not None and len(value.items) == 1:
+        return image_of(value.items[0])
     if isinstance(value, TupleVal) and value.items and isinstance(value.items[0], Image):
         return value.items[0]
     return None

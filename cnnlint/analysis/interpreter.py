@@ -9,8 +9,9 @@ records what reached it; the rules judge those records.
 """
 from __future__ import annotations
 
+import itertools
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
@@ -18,7 +19,9 @@ import libcst as cst
 from . import arithmetic, effects
 from .facts import (
     UNKNOWN,
+    Alternative,
     Bound,
+    Choice,
     ClassVal,
     Const,
     Dataset,
@@ -32,24 +35,33 @@ from .facts import (
     MethodRef,
     Model,
     ModuleRef,
+    Partial,
     PathStr,
     Pipeline,
     Predictions,
     Step,
     Super,
+    Symbolic,
     TupleVal,
     Value,
+    choose,
     image_of,
     join,
     joined,
+    worth_choosing,
 )
 from .walk import walk
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .project import ModuleState, Project
 
 MAX_DEPTH = 8
-MAX_UNROLL = 16
+MAX_UNROLL = 32  # a loop over a literal list of up to this many items runs once per item
+# Choices followed path by path: at most this many combinations at one call, this many choices deep.
+MAX_COMBINATIONS = 32
+MAX_CHOICES = 3
 # Nested loops multiply the work: each loop runs its body twice (or once per item), so 20 nested
 # loops would run the innermost body a million times. The runs of all enclosing loops together
 # stay under MAX_REPEAT; a loop that would exceed it runs its body once, on the joined state.
@@ -79,9 +91,27 @@ class Sink:
     arg_node: cst.BaseExpression | None = None  # the positional argument, for autofix
     function: cst.CSTNode | None = None  # the enclosing function definition, None at module level
     stale: bool = False  # the image was loaded in an enclosing loop over files without using its variable
-    contexts: tuple[Value, ...] = ()  # the context managers (``with``, decorators) active at the call
-    scopes: tuple[cst.CSTNode, ...] = ()  # the enclosing loops and function definitions, innermost first
+    result_unused: bool = False  # predictions only looked at for their shape, or not at all
+    context: tuple[Alternative, ...] = ()  # the alternatives of the run it was seen in (a model chosen in an if)
+    order: int = 0  # when it ran, among all the project's sinks (a notebook's cells run top to bottom)
+    keyword: str | None = None  # the argument's keyword (validation_data), None for the input itself
+
+    project: "Project | None" = field(default=None, repr=False)
+    place: Loc | None = None  # the call's file and line (cell and line in a notebook)
+    source: "Path | None" = None  # the file of the call, as read
+    managers: tuple[Value, ...] = ()  # the context managers (``with`` items, decorators) active at the call
+    scopes: tuple[cst.CSTNode, ...] = ()  # the enclosing loops, withs and function definitions, innermost first
     state: dict = field(default_factory=dict)  # the model's object state at the call (PyTorch: its mode)
+
+    def where(self) -> Loc:
+        return self.place
+
+    @property
+    def role(self) -> str:
+        """"train" (fit), "validation" (fit's validation_data, evaluate) or "inference" (predict, model(x))."""
+        if self.method.startswith(("fit", "train_on_batch")):
+            return "validation" if self.keyword == "validation_data" else "train"
+        return "validation" if self.method.startswith(("evaluate", "test_on_batch")) else "inference"
 
 
 @dataclass
@@ -91,6 +121,7 @@ class Event:
     kind: str
     node: cst.CSTNode
     details: dict
+    context: tuple[Alternative, ...] = ()
 
 
 @dataclass
@@ -100,6 +131,7 @@ class Renormalised:
     node: cst.CSTNode
     before: Image
     step: Step
+    context: tuple[Alternative, ...] = ()
 
 
 class Env:
@@ -143,6 +175,23 @@ def join_envs(envs: Iterable[Env | None]) -> Env | None:
     return out
 
 
+def choose_envs(paths: list[tuple[Alternative, Env | None]]) -> Env | None:
+    """The paths of one choice (if/else, try/except) joined, except for what the choice picks: a name
+    bound to different models (or preprocess functions) on different paths holds all of them, each
+    with the alternative it comes from."""
+    live = [(alt, env) for alt, env in paths if env is not None]
+    if len(live) < 2:
+        return live[0][1] if live else None
+    out = join_envs(env for _, env in live)
+    for name in out.vars:
+        values = [env.vars.get(name) for _, env in live]
+        if any(v is None for v in values) or all(v is values[0] for v in values):
+            continue
+        if any(worth_choosing(v) for v in values):
+            out.vars[name] = choose(live[0][0].by, [(alt, v) for (alt, _), v in zip(live, values)])
+    return out
+
+
 @dataclass
 class Loop:
     """A for loop being run: what its iterations change, and whether it walks over files."""
@@ -152,6 +201,9 @@ class Loop:
     over_files: bool
     depth: int  # the frame it runs in: a helper it calls sees the loop's values only through parameters
 
+
+# the nodes that open a scope of their own
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 # the nodes that bind a name, and the field holding its target
 _BINDERS = {cst.AssignTarget: "target", cst.AugAssign: "target", cst.AnnAssign: "target", cst.For: "target",
@@ -186,7 +238,7 @@ class Frame:
     returns: list[Value] = field(default_factory=list)
     breaks: list[Env] = field(default_factory=list)
     continues: list[Env] = field(default_factory=list)
-    yields: list[Value] = field(default_factory=list)  # a generator's yielded values
+    yields: list[Value] = field(default_factory=list)  # a generator function's yielded values
 
 
 @dataclass
@@ -245,19 +297,23 @@ class Interpreter:
         self.repeat = 1  # how many times the innermost loop body being run runs in all (see MAX_REPEAT)
         self.steps: dict[int, int] = {}  # id(module state) -> statements executed (see STEP_BUDGET)
         self._assigned: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+        self._generators: dict[int, tuple[cst.CSTNode, bool]] = {}
         self.calls: list[tuple[cst.Call, int]] = []  # calls being evaluated, with the depth of their frame
+        self.context: list[Alternative] = []  # the alternatives of the run being followed
+        self.abstract_loops = 0  # loops being run on joined states (not once per item)
+        self.sinks_seen = 0  # sinks recorded so far in the project: their order
+        self.executed: set[int] = set()  # the functions whose bodies have run (their nodes' ids)
         # Object state that follows control flow (a PyTorch model's train/eval mode): keyed by
         # (id(object), key), forked at branches and joined where paths meet, like variables.
         self.heap: dict[tuple[int, str], Value] = {}
         self.heap_objects: dict[int, object] = {}  # keeps the objects alive, so their ids stay theirs
         self.heap_version = 0  # bumped at every change: a call that changed object state is not memoised
         self.heap_changed: set[tuple[int, str]] = set()  # keys whose value changed during the run
-        self.contexts: list[Value] = []  # the context managers active: ``with`` items, decorators
+        self.managers: list[Value] = []  # the context managers active: ``with`` items, decorators
         self.blocks: list[tuple[cst.CSTNode, int]] = []  # the loops and withs being run, with their frame depth
         self.decorators: dict[int, tuple[Value, ...]] = {}  # id(FunctionDef) -> its evaluated decorators
         self.entry = False  # running functions with unknown arguments, as entry points
         self.rebound: dict[int, set[str]] = {}  # id(module) -> its globals bound to different values over time
-        self._generators: dict[int, tuple[cst.CSTNode, bool]] = {}
         self.soft: dict[int, Const] = {}  # entry points' flag defaults: not decided on (see bind_params)
 
     # -- where we are -------------------------------------------------------
@@ -328,27 +384,32 @@ class Interpreter:
         if isinstance(seen, Image):
             positional = [a.value for a in at.args if not a.keyword and not a.star]
             arg_node = positional[0] if keyword is None and len(positional) == 1 else None
+            unused = method.startswith(("predict", "__call__")) and id(at) in self.module.unused_results()
+            self.sinks_seen += 1
             self.module.sinks.append(Sink(at, model, method, call.source(keyword), seen, isinstance(value, Dataset),
                                           self.module.display, arg_node, self.frames[-1].function,
-                                          self.in_loop(seen.stale_loop), tuple(self.contexts), self.scopes(),
-                                          dict(state or {})))
+                                          self.in_loop(seen.stale_loop), unused, tuple(self.context),
+                                          self.sinks_seen, keyword, self.project, self.loc(at), self.module.path,
+                                          tuple(self.managers), self.scopes(), dict(state or {})))
 
     def event(self, kind: str, node: cst.CSTNode, **details) -> None:
-        self.module.events.append(Event(kind, node, details))
+        self.module.events.append(Event(kind, node, details, tuple(self.context)))
 
     def renormalised(self, at: cst.CSTNode, before: Image, step: Step) -> None:
-        self.module.renormalised.append(Renormalised(at, before, step))
+        self.module.renormalised.append(Renormalised(at, before, step, tuple(self.context)))
 
     # -- running modules and functions --------------------------------------
     def run_module(self, state: "ModuleState") -> None:
         self.frames.append(Frame(state))
         try:
-            self.exec_block(state.tree.body, state.env)
+            self.exec_block(state.tree.body, state.env)  # what importers see: settle() keeps state.env current
         finally:
             self.frames.pop()
 
     def analyse_functions(self, state: "ModuleState") -> None:
-        """Run every function body not yet run with unknown arguments (entry points, routes, methods).
+        """Run, with unknown arguments, every function body the module's code never ran (entry points,
+        routes, methods): those nobody calls first, as the code that calls the others may run them
+        with what it really passes (a helper run on unknown arguments would guess).
 
         They run after the module's code, so on its final globals and object state, except for those
         that changed during the run: nobody knows which of their values an entry point sees.
@@ -366,20 +427,26 @@ class Interpreter:
 
     def _analyse_functions(self, state: "ModuleState") -> None:
         done: set[int] = set()
+        instances: dict[int, Instance] = {}  # one object per class, its __init__ run first
+        called = state.called_names()
         while True:
             pending = [f for f in state.functions if id(f.node) not in done]
             if not pending:
                 return
             # __init__ first, so the other methods see the attributes it sets (sorted here, once per
-            # round: sorting at every class definition made 5,000 classes take seconds)
-            pending.sort(key=lambda f: f.node.name.value != "__init__" if isinstance(f.node, cst.FunctionDef)
-                         else True)
+            # round: sorting at every class definition made 5,000 classes take seconds); then the
+            # functions nobody calls
+            pending.sort(key=lambda f: (f.node.name.value != "__init__", f.node.name.value in called)
+                         if isinstance(f.node, cst.FunctionDef) else (True, True))
             for fn in pending:
                 done.add(id(fn.node))
+                if id(fn.node) in self.executed:
+                    continue
                 args: list[Value] = []
                 owner = state.owners.get(id(fn.node))
                 if owner is not None:
-                    args.append(Instance(owner))
+                    # any object of the class: what its objects were given, until __init__ runs on it
+                    args.append(instances.setdefault(id(owner), Instance(owner, dict(owner.given))))
                 self.call_function(fn, args, {}, memo=False, entry=True)
 
     def call_function(self, fn: Function, args: list[Value], kwargs: dict[str, Value], memo: bool = True,
@@ -397,28 +464,29 @@ class Interpreter:
                 or self.steps.get(id(fn.module), 0) > STEP_BUDGET:
             return UNKNOWN
         env = Env(fn.closure or fn.module.env)
+        self.executed.add(id(fn.node))
         self.bind_params(fn, env, args, kwargs, entry)
         frame = Frame(fn.module, fn.node)
         self.frames.append(frame)
         self.active.add(id(fn.node))
         version = self.heap_version
         decorators = self.decorators.get(id(fn.node), ())
-        self.contexts += decorators
+        self.managers += decorators
         try:
             if isinstance(fn.node, cst.Lambda):
                 result = self.eval(fn.node.body, env)
             else:
                 end = self.exec_block(fn.node.body.body if isinstance(fn.node.body, cst.IndentedBlock)
                                       else fn.node.body.body, env)
-                returns = frame.returns + ([Const(None)] if end is not None else [])
-                result = returns[0] if returns else UNKNOWN
-                for r in returns[1:]:
-                    result = join(result, r)
-                if self.is_generator(fn):  # calling it makes an iterator of what it yields
-                    result = ListVal(joined(frame.yields) or UNKNOWN)
+                if self.is_generator(fn):  # calling it makes a generator of what it yields
+                    element = joined(frame.yields)
+                    result = Dataset(element) if element is not None else UNKNOWN
+                else:
+                    returns = frame.returns + ([Const(None)] if end is not None else [])
+                    result = joined(returns) or UNKNOWN
         finally:
             if decorators:
-                del self.contexts[-len(decorators):]
+                del self.managers[-len(decorators):]
             self.active.discard(id(fn.node))
             self.frames.pop()
         if key is not None and version == self.heap_version:  # a call that changed object state runs again
@@ -426,13 +494,13 @@ class Interpreter:
         return result
 
     def is_generator(self, fn: Function) -> bool:
-        """Whether a function definition yields (not counting functions nested in it)."""
+        """Whether a function yields (in its own body, not in functions nested in it)."""
         node = fn.node
         cached = self._generators.get(id(node))
-        if cached is None or cached[0] is not node:
+        if cached is None:  # the node is kept with the answer, so its id cannot be reused
             text = getattr(fn.module, "text", None)
             found = (not isinstance(text, str) or "yield" in text) \
-                and any(type(n) is cst.Yield for n in walk(node.body, _not_nested))
+                and any(type(n) is cst.Yield for n in walk(node.body, into=lambda n: type(n) not in _SCOPES))
             cached = self._generators[id(node)] = (node, found)
         return cached[1]
 
@@ -443,8 +511,8 @@ class Interpreter:
         comparisons do not decide on them there (``backend="openvino"`` may be anything)."""
         params = fn.node.params
 
-        def default(p) -> Value:
-            value = self.eval(p.default, fn.module.env)
+        def default(name: str) -> Value:
+            value = fn.defaults.get(name, UNKNOWN)
             if entry and isinstance(value, Const) and (value.value is None or isinstance(value.value, (str, bool))):
                 value = Const(value.value)  # a value of its own, known as a soft default by its identity
                 self.soft[id(value)] = value
@@ -457,16 +525,11 @@ class Interpreter:
                 env.vars[name] = args[i]
             elif name in kwargs:
                 env.vars[name] = kwargs[name]
-            elif p.default is not None:
-                env.vars[name] = default(p)
             else:
-                env.vars[name] = UNKNOWN
+                env.vars[name] = default(name)
         for p in params.kwonly_params:
             name = p.name.value
-            if name in kwargs:
-                env.vars[name] = kwargs[name]
-            else:
-                env.vars[name] = default(p) if p.default is not None else UNKNOWN
+            env.vars[name] = kwargs[name] if name in kwargs else default(name)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 env.vars[star.name.value] = UNKNOWN
@@ -500,7 +563,11 @@ class Interpreter:
                 added = self.eval(value.args[-1].value, env)
                 if method == "extend":
                     added = effects.element_of(added)
-                env.vars[target] = ListVal(join(current.item, added) if current.item is not None else added)
+                item = join(current.item, added) if current.item is not None else added
+                # appended once per run (not in a loop followed abstractly): the list's items stay known
+                items = current.items + (added,) if method == "append" and current.items is not None \
+                    and not self.abstract_loops else None
+                env.vars[target] = ListVal(item, items=items)
                 return env
             if isinstance(current, Image) and method in effects.MUTATING_METHODS:
                 result = self.eval(value, env)
@@ -516,14 +583,6 @@ class Interpreter:
                 # sys.exit(...) in a function: this path ends here (module code after one is analysed all the same)
                 self.eval(value, env)
                 return None
-        if isinstance(value, cst.Call) and value.args and isinstance(value.args[0].value, cst.Name):
-            # keras's preprocess_input scales float numpy arrays in place: preprocess_input(x) alone works
-            target = value.args[0].value.value
-            current = env.lookup(target)
-            if isinstance(current, Image) and current.container == "array" and current.dtype == "float" \
-                    and effects.in_place(self.eval(value.func, env)):
-                env.vars[target] = self.eval(value, env)
-                return env
         self.eval(value, env)
         return env
 
@@ -585,6 +644,9 @@ class Interpreter:
             exported = getattr(source, "env", None)
             if exported is not None:
                 env.vars.update({k: v for k, v in exported.vars.items() if not k.startswith("_")})
+                self.module.star_modules += [m for m in source.star_modules if m not in self.module.star_modules]
+            elif isinstance(source, ModuleRef):  # from tensorflow.keras.applications import *
+                self.module.star_modules.append(source.qualname)
             return env
         for alias in stmt.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else self.module.code(alias.name)
@@ -597,7 +659,7 @@ class Interpreter:
         if decorators:
             self.decorators[id(stmt)] = decorators
         closure = env if env is not self.module.env else None
-        fn = Function(stmt, self.module, closure)
+        fn = Function(stmt, self.module, closure, self.defaults(stmt.params, env))
         env.vars[stmt.name.value] = fn
         self.module.functions.append(fn)
         return env
@@ -630,7 +692,10 @@ class Interpreter:
         body_heap, self.heap = self.heap, dict(saved)
         else_out = self.exec_orelse(orelse, env.copy())
         self.merge([body_heap, self.heap])
-        return settle(env, join_envs([body_out, else_out]))
+        condition = " ".join(self.module.code(stmt.test).split())
+        return settle(env, choose_envs([
+            (Alternative(("if", condition), "true", f"when `{condition}` is {{}}"), body_out),
+            (Alternative(("if", condition), "false", f"when `{condition}` is {{}}"), else_out)]))
 
     def exec_orelse(self, orelse, env: Env) -> Env | None:
         if orelse is None:
@@ -684,12 +749,18 @@ class Interpreter:
         self.repeat *= len(items)
         try:
             current: Env | None = env
-            for item in items:
+            iterated = " ".join(self.module.code(stmt.iter).split())
+            for index, item in enumerate(items):
                 if current is None:
                     break
                 frame.continues = []
                 self.assign(stmt.target, item, current)
-                current = join_envs([self.exec_block(stmt.body.body, current)] + frame.continues)
+                label = _describe(item, index)
+                self.context.append(Alternative(("loop", id(stmt)), label, f"for {{}} in `{iterated}`", len(items)))
+                try:
+                    current = join_envs([self.exec_block(stmt.body.body, current)] + frame.continues)
+                finally:
+                    self.context.pop()
             if stmt.orelse is not None and current is not None:
                 current = self.exec_block(stmt.orelse.body.body, current)
             return settle(env, join_envs([current] + frame.breaks))
@@ -713,6 +784,7 @@ class Interpreter:
         frame = self.frames[-1]
         saved = frame.breaks, frame.continues, self.repeat
         frame.breaks, frame.continues = [], []
+        self.abstract_loops += 1
         twice = self.repeat * 2 <= MAX_REPEAT
         self.repeat *= 2 if twice else 1
         entry_heap = self.fork()
@@ -740,15 +812,18 @@ class Interpreter:
             return settle(env, join_envs([out] + frame.breaks))
         finally:
             frame.breaks, frame.continues, self.repeat = saved
+            self.abstract_loops -= 1
 
     def exec_Try(self, stmt: cst.Try, env: Env) -> Env | None:
         entry_heap = self.fork()
         self.heap = dict(entry_heap)
         body_out = self.exec_block(stmt.body.body, env.copy())
+        by = ("try", self.line(stmt))
         outs = []
         if stmt.orelse is not None and body_out is not None:
             body_out = self.exec_block(stmt.orelse.body.body, body_out)
-        outs.append(body_out)
+        ways = 1 + len(stmt.handlers)
+        outs.append((Alternative(by, "succeeds", f"when the try at line {self.line(stmt)} {{}}", ways), body_out))
         self.merge([entry_heap, self.heap])  # a handler may start anywhere in the body
         start_heap, heaps = self.heap, [self.heap]
         for handler in stmt.handlers:
@@ -756,10 +831,11 @@ class Interpreter:
             if handler.name is not None and isinstance(handler.name.name, cst.Name):
                 start.vars[handler.name.name.value] = UNKNOWN
             self.heap = dict(start_heap)
-            outs.append(self.exec_block(handler.body.body, start))
+            alternative = Alternative(by, "fails", f"when the try at line {self.line(stmt)} {{}}", ways)
+            outs.append((alternative, self.exec_block(handler.body.body, start)))
             heaps.append(self.heap)
         self.merge(heaps)
-        out = join_envs(outs)
+        out = choose_envs(outs)
         if stmt.finalbody is not None:
             out = self.exec_block(stmt.finalbody.body.body, out or env.copy()) if out is not None else None
         return settle(env, out)
@@ -773,14 +849,14 @@ class Interpreter:
             values.append(value)
             if item.asname is not None:
                 self.assign(item.asname.name, value, env)
-        self.contexts += values
+        self.managers += values
         self.blocks.append((stmt, len(self.frames)))
         try:
             return self.exec_block(stmt.body.body, env)
         finally:
             self.blocks.pop()
             if values:
-                del self.contexts[-len(values):]
+                del self.managers[-len(values):]
 
     def exec_Match(self, stmt: cst.Match, env: Env) -> Env | None:
         self.eval(stmt.subject, env)
@@ -813,6 +889,8 @@ class Interpreter:
                     item = value.items[i]
                 elif isinstance(value, ListVal) and not starred:
                     item = value.item if value.item is not None else UNKNOWN
+                elif isinstance(value, Symbolic):  # the outputs of a model with several: all downstream of it
+                    item = value
                 else:
                     item = UNKNOWN
                 self.assign(el.value, item, env)
@@ -822,7 +900,9 @@ class Interpreter:
             if isinstance(owner, Model):
                 owner.attrs[name] = value
                 if name == "trainable" and isinstance(value, Const):
-                    owner.trainable_history.append(bool(value.value))
+                    # a layer of a model (for layer in base.layers[:-20]: ...) freezes part of it
+                    whole = owner.attrs.get("layer_of", owner)
+                    whole.trainable_history.append(bool(value.value))
             elif isinstance(owner, Instance):
                 owner.set_attr(name, value)
             else:  # a library object's attribute (``dataset.transform = t``)
@@ -837,6 +917,8 @@ class Interpreter:
                 # and channel order unknown, its shape as it was
                 env.vars[target.value.value] = effects.filled(owner, value) if one and owner.batched else \
                     owner.but(scale=None, order=None, steps=(), blank=False, repeated=None)
+            elif isinstance(target.value, cst.Name) and isinstance(owner, ListVal):  # xs[i] = v
+                env.vars[target.value.value] = ListVal(join(owner.item, value) if owner.item is not None else value)
             elif isinstance(target.value, cst.Name) and isinstance(owner, DictVal) and len(target.slice) == 1 \
                     and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, env)
@@ -869,6 +951,9 @@ class Interpreter:
             return value
         if name in BUILTINS:
             return ModuleRef("builtins." + name)
+        for module in self.module.star_modules:  # a name a library's star import brought in
+            if effects.lookup(f"{module}.{name}") is not None:
+                return ModuleRef(f"{module}.{name}")
         return UNKNOWN
 
     def eval_Ellipsis(self, node: cst.Ellipsis, env: Env) -> Value:
@@ -972,7 +1057,14 @@ class Interpreter:
         return DictVal(None, self.eval(node.value, inner))
 
     def eval_Lambda(self, node: cst.Lambda, env: Env) -> Value:
-        return Function(node, self.module, env if env is not self.module.env else None)
+        return Function(node, self.module, env if env is not self.module.env else None,
+                        self.defaults(node.params, env))
+
+    def defaults(self, params: cst.Parameters, env: Env) -> dict[str, Value]:
+        """The parameters' defaults, evaluated once, in the scope of the definition (not at each
+        call, where no frame may be running yet: functions nobody calls are analysed from the top)."""
+        return {p.name.value: self.eval(p.default, env)
+                for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
 
     def eval_IfExp(self, node: cst.IfExp, env: Env) -> Value:
         test = self.eval(node.test, env)
@@ -987,6 +1079,11 @@ class Interpreter:
         body_heap, self.heap = self.heap, dict(saved)
         orelse = self.eval(node.orelse, env)
         self.merge([body_heap, self.heap])
+        if worth_choosing(body) or worth_choosing(orelse):
+            condition = " ".join(self.module.code(node.test).split())
+            by = ("if", condition)
+            return choose(by, [(Alternative(by, "true", f"when `{condition}` is {{}}"), body),
+                               (Alternative(by, "false", f"when `{condition}` is {{}}"), orelse)])
         return join(body, orelse)
 
     def eval_NamedExpr(self, node: cst.NamedExpr, env: Env) -> Value:
@@ -995,12 +1092,10 @@ class Interpreter:
         return value
 
     def eval_Yield(self, node: cst.Yield, env: Env) -> Value:
-        value = node.value
-        if isinstance(value, cst.From):
-            self.frames[-1].yields.append(self.element_of(self.eval(value.item, env)))
-        else:
-            self.frames[-1].yields.append(self.eval(value, env) if value is not None else Const(None))
-        return UNKNOWN
+        if node.value is not None:
+            value = self.eval(node.value.item if isinstance(node.value, cst.From) else node.value, env)
+            self.frames[-1].yields.append(self.element_of(value) if isinstance(node.value, cst.From) else value)
+        return UNKNOWN  # what the consumer sends in
 
     def eval_Await(self, node: cst.Await, env: Env) -> Value:
         return self.eval(node.expression, env)
@@ -1051,7 +1146,12 @@ class Interpreter:
     def eval_BinaryOperation(self, node: cst.BinaryOperation, env: Env) -> Value:
         left = self.eval(node.left, env)
         right = self.eval(node.right, env)
-        return arithmetic.binary(self, node, left, type(node.operator).__name__, right)
+        op = type(node.operator).__name__
+        if isinstance(left, Choice) != isinstance(right, Choice):  # preprocessed by a chosen function, / 255
+            choice, other = (left, right) if isinstance(left, Choice) else (right, left)
+            return choose(choice.by, [(alt, arithmetic.binary(self, node, v, op, other) if choice is left
+                                       else arithmetic.binary(self, node, other, op, v)) for alt, v in choice.options])
+        return arithmetic.binary(self, node, left, op, right)
 
     def eval_Comparison(self, node: cst.Comparison, env: Env) -> Value:
         values = [self.eval(node.left, env)] + [self.eval(t.comparator, env) for t in node.comparisons]
@@ -1061,16 +1161,18 @@ class Interpreter:
             return predictions[0]
         if any(id(v) in self.soft for v in values):
             return UNKNOWN
-        if all(isinstance(v, Const) for v in values):
-            return _compare(values, [t.operator for t in node.comparisons])
+        if all(isinstance(v, Const) for v in values):  # if MODEL == "vgg16":, if split is not None:
+            return _compare_constants([v.value for v in values], [type(t.operator).__name__ for t in node.comparisons])
         if len(values) == 2 and isinstance(node.comparisons[0].operator, (cst.Is, cst.IsNot)) \
-                and values[1] == Const(None) and (values[0] == Const(None) or isinstance(values[0], OBJECTS)):
-            is_none = values[0] == Const(None)  # ``transform is not None`` of a known object
-            return Const(is_none if isinstance(node.comparisons[0].operator, cst.Is) else not is_none)
+                and values[1] == Const(None) and isinstance(values[0], OBJECTS):
+            # ``transform is not None`` of a known object
+            return Const(isinstance(node.comparisons[0].operator, cst.IsNot))
         return UNKNOWN
 
     def eval_Attribute(self, node: cst.Attribute, env: Env) -> Value:
         owner = self.eval(node.value, env)
+        if isinstance(owner, Choice):  # model.predict of a model chosen in an if: one per alternative
+            return choose(owner.by, [(alt, effects.attribute(self, v, node.attr.value)) for alt, v in owner.options])
         return effects.attribute(self, owner, node.attr.value)
 
     def eval_Subscript(self, node: cst.Subscript, env: Env) -> Value:
@@ -1083,6 +1185,8 @@ class Interpreter:
                 sl = el.slice
                 parts = [self.eval(p, env) if p is not None else Const(None) for p in (sl.lower, sl.upper, sl.step)]
                 indices.append(slice(*[p.value if isinstance(p, Const) else UNKNOWN for p in parts]))
+        if isinstance(owner, Choice):
+            return choose(owner.by, [(alt, effects.subscript(self, node, v, indices)) for alt, v in owner.options])
         if isinstance(owner, Instance) and len(indices) == 1 and not isinstance(indices[0], slice):
             getitem = owner.cls.method("__getitem__")  # dataset[i] runs the class's __getitem__
             if getitem is not None:
@@ -1111,9 +1215,15 @@ class Interpreter:
         call = Call(self, node, args, kwargs, star_args=tuple(stars), star_kwargs=tuple(double))
         self.calls.append((node, len(self.frames)))
         try:
-            return self.call(func, call)
+            result = self.call(func, call)
         finally:
             self.calls.pop()
+        if node.args and isinstance(node.args[0].value, cst.Name) and effects.in_place(func) \
+                and _float_array(env.lookup(node.args[0].value.value)):
+            # keras's preprocess_input scales float numpy arrays in place: ``y = preprocess_input(x)``
+            # changes x too, and ``preprocess_input(x)`` alone works
+            env.vars[node.args[0].value.value] = result
+        return result
 
     def super_of(self, env: Env) -> Value:
         """``super()`` in a method: the class it is defined in and the instance it runs on."""
@@ -1137,22 +1247,64 @@ class Interpreter:
         return effects.element_of(value)
 
     def call(self, func: Value, call: Call) -> Value:
+        choices = [v for v in [func, *call.args, *call.kwargs.values()] if isinstance(v, Choice)]
+        if choices:
+            return self.call_each(func, call, choices)
         result = self.call_value(func, call)
         if result is UNKNOWN and call.args:  # a layer from another package on a symbolic tensor
             return effects.symbolic_through(call.args) or UNKNOWN
         return result
+
+    def call_each(self, func: Value, call: Call, choices: list[Choice]) -> Value:
+        """A call with a chosen model or function among its values: run once per alternative, each run
+        recording what it sees under its alternatives. Choices made together (the same ``by``) stay
+        together; independent ones combine, up to MAX_COMBINATIONS runs."""
+        by_choice: dict = {}
+        for c in choices:
+            by_choice.setdefault(c.by, [alt for alt, _ in c.options])
+        combinations = 1
+        for alternatives in by_choice.values():
+            combinations *= len(alternatives)
+        if combinations > MAX_COMBINATIONS or len(self.context) + len(by_choice) > MAX_CHOICES:
+            return UNKNOWN  # too many runs to follow: what is chosen is unknown
+
+        def pick(value: Value, picked: dict) -> Value | None:
+            if not isinstance(value, Choice):
+                return value
+            alternative = picked[value.by]
+            return next((v for alt, v in value.options if alt.label == alternative.label), None)
+
+        results: list[tuple[tuple[Alternative, ...], Value]] = []
+        for combination in itertools.product(*by_choice.values()):
+            picked = {alt.by: alt for alt in combination}
+            concrete = [pick(v, picked) for v in [func, *call.args]]
+            kwargs = {k: pick(v, picked) for k, v in call.kwargs.items()}
+            if None in concrete or None in kwargs.values():
+                continue  # this dict has no such key: not a run
+            self.context.extend(combination)
+            try:
+                results.append((combination, self.call(concrete[0], replace(call, args=concrete[1:], kwargs=kwargs))))
+            finally:
+                del self.context[len(self.context) - len(combination):]
+        if len(by_choice) == 1 and results:
+            return choose(choices[0].by, [(combination[0], value) for combination, value in results])
+        return joined(value for _, value in results) or UNKNOWN
 
     def call_value(self, func: Value, call: Call) -> Value:
         if isinstance(func, Function):
             return self.call_function(func, call.args, call.kwargs)
         if isinstance(func, ClassVal):
             instance = Instance(func, {})
+            effects.instance_made(self, instance)
             init = func.method("__init__")
             if init is not None:
                 self.call_function(init, [instance] + call.args, call.kwargs)
             return instance
         if isinstance(func, MethodRef):
             return self.call_function(func.function, [func.instance] + call.args, call.kwargs)
+        if isinstance(func, Partial):
+            return self.call(func.func, replace(call, args=list(func.args) + call.args,
+                                                kwargs={**dict(func.kwargs), **call.kwargs}))
         if isinstance(func, Instance):  # layer(x), model(x), dataset.map(layer)
             effects.instance_called(self, func, call)
             method = func.cls.method("__call__") or forward_method(func.cls)
@@ -1201,24 +1353,34 @@ OBJECTS = (Image, Model, Dataset, ListVal, DictVal, TupleVal, Instance, Function
 TRUTHY = (Model, Function, ClassVal, Pipeline, Layer)
 
 
-_COMPARE = {cst.Equal: operator.eq, cst.NotEqual: operator.ne, cst.LessThan: operator.lt,
-            cst.LessThanEqual: operator.le, cst.GreaterThan: operator.gt, cst.GreaterThanEqual: operator.ge,
-            cst.In: lambda a, b: a in b, cst.NotIn: lambda a, b: a not in b, cst.Is: operator.is_,
-            cst.IsNot: operator.is_not}
+_COMPARE = {"Equal": operator.eq, "NotEqual": operator.ne, "LessThan": operator.lt, "GreaterThan": operator.gt,
+            "LessThanEqual": operator.le, "GreaterThanEqual": operator.ge, "Is": operator.is_,
+            "IsNot": operator.is_not, "In": lambda a, b: a in b, "NotIn": lambda a, b: a not in b}
 
 
-def _compare(values: list[Const], operators) -> Value:
-    """``phase == "train"`` of constants, as Python computes it (unknown when it raises)."""
+def _compare_constants(values: list, operators: list[str]) -> Value:
+    """``a < b == c`` on constants, as Python evaluates it; unknown when it would raise."""
     try:
-        result = all(_COMPARE[type(op)](a.value, b.value) for op, a, b in zip(operators, values, values[1:]))
-    except (KeyError, Exception):
+        return Const(all(_COMPARE[op](a, b) for a, op, b in zip(values, operators, values[1:])))
+    except Exception:
         return UNKNOWN
-    return Const(bool(result))
 
 
-def _not_nested(node: cst.CSTNode) -> bool:
-    """Walk into a node unless it defines a function or class of its own (the walk of a function body)."""
-    return type(node) not in (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+def _describe(item: Value, index: int) -> str:
+    """An item of a loop, in words: a model by its name, a string as written, else its position."""
+    if isinstance(item, Model):
+        return item.name
+    if isinstance(item, Const) and isinstance(item.value, (str, int, float)):
+        return repr(item.value)
+    if isinstance(item, ModuleRef):
+        return item.qualname.rsplit(".", 1)[-1]
+    if isinstance(item, TupleVal) and item.items:
+        return _describe(item.items[0], index)
+    return f"item {index + 1}"
+
+
+def _float_array(value: Value | None) -> bool:
+    return isinstance(value, Image) and value.container == "array" and value.dtype == "float"
 
 
 def _hashable(value) -> bool:

@@ -18,10 +18,14 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ipython import mask_ipython
-from ..groups import module_names
+from ..groups import module_names, project_of
 from ..sources import display_path, real
 from .positions import TooDeep, index, positions
+from .paths import FileTable
+from .recover import left_out
+from .walk import children, walk
 from .facts import UNKNOWN, Function, ModuleRef, Value
+from . import effects
 from .interpreter import Env, Event, Interpreter, Renormalised, Sink
 
 
@@ -36,12 +40,16 @@ class ModuleState:
     sinks: list[Sink] = field(default_factory=list)
     renormalised: list[Renormalised] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    base_calls: list = field(default_factory=list)  # (node, pre-trained model) called without training=False
+    # (node, pre-trained model, how): called without training=False ("call"), put in a Sequential
+    # ("sequential"), or a model built on its .output ("output")
+    base_calls: list = field(default_factory=list)
     project: "Project | None" = None
     functions: list[Function] = field(default_factory=list)
     owners: dict = field(default_factory=dict)  # id(method node) -> ClassVal
     state: str = "new"  # new -> running -> done
     cells: object = None  # a notebook's CellMap: lines of the joined cells -> (cell, line)
+    _unused: set[int] | None = None
+    star_modules: list[str] = field(default_factory=list)  # libraries star-imported: their names resolve lazily
 
     @property
     def display(self) -> str:
@@ -56,6 +64,61 @@ class ModuleState:
             return self.positions[node].start.line
         except KeyError:
             return 0
+
+    def unused_results(self) -> set[int]:
+        """Calls whose result is assigned to a name that is only used for its shape: its ``.shape`` is read,
+        or it is only passed to calls whose results are used for their shape
+        (``features = base(batch); pooled = pool(features); print(pooled.shape)``)."""
+        if self._unused is None:
+            assigned: dict[str, list[int]] = {}  # name -> the calls assigned to it
+            feeds: dict[str, set[str]] = {}  # name -> names assigned from calls it is an argument of
+            used: set[str] = set()
+            shaped: set[str] = set()  # names whose .shape is read
+            arguments: list[tuple[int, list[str]]] = []  # calls with names as arguments
+            for node in walk(self.tree):
+                if type(node) is cst.Call:
+                    arguments.append((id(node), [a.value.value for a in node.args if type(a.value) is cst.Name]))
+                if type(node) is cst.Assign and type(node.value) is cst.Call and len(node.targets) == 1 \
+                        and type(node.targets[0].target) is cst.Name:
+                    target = node.targets[0].target.value
+                    assigned.setdefault(target, []).append(id(node.value))
+                    for arg in node.value.args:
+                        if type(arg.value) is cst.Name:
+                            feeds.setdefault(arg.value.value, set()).add(target)
+                for child in children(node):
+                    if type(child) is not cst.Name:
+                        continue
+                    if type(node) is cst.Attribute and node.value is child and node.attr.value == "shape":
+                        shaped.add(child.value)
+                    elif not ((type(node) is cst.AssignTarget and node.target is child)
+                              or (type(node) is cst.Arg and node.value is child)):
+                        used.add(child.value)
+            assigned_calls = {c for calls in assigned.values() for c in calls}
+            for call, names in arguments:  # arguments of calls whose result is not assigned to a name are used
+                if call not in assigned_calls:
+                    used.update(names)
+            changed = True
+            while changed:
+                changed = False
+                for name, targets in feeds.items():
+                    if name not in used and targets & used:
+                        used.add(name)
+                        changed = True
+            changed = True
+            while changed:  # shape-only: never looked at, and its shape (or a shape computed from it) printed
+                changed = False
+                for name, targets in feeds.items():
+                    if name not in used and name not in shaped and targets & shaped:
+                        shaped.add(name)
+                        changed = True
+            self._unused = {call for name, calls in assigned.items() if name not in used and name in shaped
+                            for call in calls}
+        return self._unused
+
+    def called_names(self) -> set[str]:
+        """The names the module calls (``f(...)``, ``obj.f(...)``): its functions that something calls."""
+        return {node.func.value if type(node.func) is cst.Name else node.func.attr.value
+                for node in walk(self.tree) if type(node) is cst.Call and type(node.func) in (cst.Name, cst.Attribute)}
 
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """1-based line and column of the start and end of ``node``."""
@@ -135,6 +198,13 @@ def cpython_reason(text: str) -> tuple[str, int, int]:
 LIBCST_ONLY = "valid Python that libcst cannot parse"
 
 
+
+def cpython_problem(text: str) -> tuple[str, int, int] | None:
+    """CPython's syntax error, or None when CPython parses the text."""
+    message, line, column = cpython_reason(text)
+    return None if message == LIBCST_ONLY else (message, line, column)
+
+
 class Project:
     """All modules of one lint run, indexed by their dotted names."""
 
@@ -144,14 +214,17 @@ class Project:
         self.root = root
         self.modules: dict[Path, ModuleState] = {}
         self.errors: dict[Path, str] = {}  # files that cannot be parsed: CNN000
+        self.left_out: dict[Path, list[str]] = {}  # cells or statements that cannot be parsed: CNN000 each
         self.internal: dict[Path, str] = {}  # analysis bugs: a warning, never a crash
         self.by_name: dict[str, list[Path]] = {}
         for path in sources:
             if path.suffix == ".py":  # notebooks are not importable
                 for name in module_names(path, root):
                     self.by_name.setdefault(name, []).append(path)
-        self.saved: dict[str, object] = {}  # model.save(path): path -> the Model saved there
-        self.written: dict[str, Value] = {}  # np.save(path, x), cv2.imwrite(path, img): path -> what was written
+        self.saved = FileTable(self)  # model.save(path): path -> the Model saved there
+        self.written = FileTable(self)  # np.save(path, x), cv2.imwrite(path, img): path -> what was written
+        self._boundaries: dict[Path, Path] = {}
+        self.model_files: dict[Path, object] = {}  # saved model files read (SavedModel or None)
         self.interp = Interpreter(self)
 
     # -- loading ------------------------------------------------------------------
@@ -166,8 +239,15 @@ class Project:
         except ValueError as e:
             self.errors[path] = str(e)
             return None
+        name = names[-1] if names else path.stem
+        cells = getattr(self.decode, "cell_maps", {}).get(path)
         try:
-            state = parse_tolerant(path, text, names[-1] if names else path.stem)
+            try:
+                state = parse_tolerant(path, text, name)
+            except SyntaxProblem:
+                state = self.parse_without_unparsable(path, text, name, cells)
+                if state is None:
+                    raise
         except SyntaxProblem as e:
             self.errors[path] = f"cannot parse: {e} (line {e.line}, column {e.column})"
             return None
@@ -180,9 +260,25 @@ class Project:
         except Exception as e:  # libcst raises a few other errors on odd input
             self.errors[path] = f"cannot parse: {type(e).__name__}: {_one_line(e)}"
             return None
-        state.cells = getattr(self.decode, "cell_maps", {}).get(path)
+        state.cells = cells
         state.project = self
         self.modules[path] = state
+        return state
+
+    def parse_without_unparsable(self, path: Path, text: str, name: str, cells) -> ModuleState | None:
+        """The module without the cells (or top-level statements) that do not parse, each reported."""
+        masked = mask_ipython(text)
+        found = left_out(masked, cpython_problem, cells.starts if cells is not None else None)
+        if found is None:
+            return None
+        kept, dropped = found
+        try:
+            state = parse(path, kept, name)
+        except (cst.ParserSyntaxError, TooDeep, RecursionError):
+            return None
+        unit = "this cell" if cells is not None else "this statement"
+        self.left_out[path] = [f"cannot parse: {message}; {unit} is left out of the analysis "
+                               f"(line {line}, column {column})" for message, line, column in dropped]
         return state
 
     def run(self, path: Path) -> ModuleState | None:
@@ -202,8 +298,28 @@ class Project:
             state.state = "done"
         return state
 
+    def boundary(self, path: Path) -> Path:
+        """The project a file belongs to (see groups.project_of)."""
+        return project_of(path, self.root, self._boundaries)
+
+    def model_file(self, key: str, reader: ModuleState):
+        """The saved model file a path names, read as data (cnnlint/savedmodels.py): beside the module
+        that loads it, or under the project's root; None when there is none or it cannot be read."""
+        from ..savedmodels import read, teachable_machine
+
+        folders = [reader.path.parent, *[f for f in reader.path.parent.parents if self.root in (f, *f.parents)]]
+        for folder in dict.fromkeys(folders + [self.root]):  # beside the module, then up to the root
+            path = folder / key
+            if path not in self.model_files:
+                self.model_files[path] = read(path) if path.is_file() else teachable_machine(path)
+            if self.model_files[path] is not None:
+                return self.model_files[path]
+        return None
+
     def run_mentioning(self, literal: str, reader: ModuleState) -> None:
-        """Run the modules that name a file path (``np.save("x.npy", ...)``) before it is read."""
+        """Run the modules that name a file (``np.save("x.npy", ...)``) before it is read."""
+        if "." not in literal.strip("."):
+            return  # not a file name: "train" is in every script
         needle = literal.encode("utf-8", "replace")
         for path, data in self.sources.items():
             state = self.modules.get(path)
@@ -233,6 +349,9 @@ class Project:
         return state if state is not None else UNKNOWN
 
     def import_from(self, importer: ModuleState, dotted: str, level: int, name: str) -> Value:
+        if not level and dotted and effects.lookup(f"{dotted}.{name}") is not None:
+            # a library the effects know, in the project (its own repository, a vendored copy): the library
+            return ModuleRef(f"{dotted}.{name}")
         path = self.find(importer, dotted, level)
         if path is None:
             sub = self.find(importer, f"{dotted}.{name}" if dotted else name, level)

@@ -15,7 +15,10 @@ What is recorded, read from the libraries themselves:
   weights enum member with what ``weights.transforms()`` builds: the preset (ImageClassification,
   ObjectDetection, ...), mean, std, resize size, crop size, interpolation, and ``meta["min_size"]``.
   ``fixed_size``: whether the architecture refuses an input size other than its crop size, found by
-  running it (randomly initialised, eval mode) on one image 32 pixels larger.
+  running it (randomly initialised, eval mode) on one image 32 pixels larger. ``children``: a
+  classification architecture's top-level modules in order, and ``mode_children`` those whose output
+  depends on train/eval mode (BatchNorm with running statistics, Dropout, stochastic depth), read
+  from the architecture built without weights (AlexNet's and VGG's ``features`` have none).
 - timm: every pretrained tag's ``pretrained_cfg`` (mean, std, input size, crop_pct, interpolation,
   fixed_input_size), grouped into distinct cfgs so the file stays small, with each architecture's
   default tag first; and the deprecated model names ``create_model`` still accepts.
@@ -47,6 +50,10 @@ def _list(values) -> str:
     return "[" + ", ".join(_num(v) if isinstance(v, float) else str(v) for v in values) + "]"
 
 
+def _strings(values) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
 def _legacy(builder):
     """The weights ``pretrained=True`` means for a builder (None when it has none)."""
     f, found = builder, None
@@ -74,6 +81,27 @@ def _fixed_size(builder, crop: int) -> bool:
             model(torch.zeros(1, 3, crop + 32, crop + 32))
     except Exception:
         return True
+    return False
+
+
+def _children(builder) -> tuple[list[str], list[str]] | None:
+    """A classification architecture's top-level modules, and those that behave differently in train mode."""
+    try:
+        model = builder(weights=None)
+    except Exception:
+        return None
+    children = list(model.named_children())
+    return [n for n, _ in children], [n for n, child in children if any(map(_mode_dependent, child.modules()))]
+
+
+def _mode_dependent(module) -> bool:
+    from torch import nn
+    from torchvision.ops import StochasticDepth
+
+    if isinstance(module, nn.modules.batchnorm._NormBase):
+        return module.track_running_stats
+    if isinstance(module, (nn.modules.dropout._DropoutNd, StochasticDepth)):
+        return module.p > 0
     return False
 
 
@@ -142,6 +170,10 @@ def torchvision_toml(probe: bool, previous: dict) -> str:
             fixed = _fixed_size(builder, crop) if probe else previous.get(name, False)
             if fixed:
                 fields["fixed_size"] = "true"
+            found = _children(builder)
+            if found is not None:
+                fields["children"] = _strings(found[0])
+                fields["mode_children"] = _strings(found[1])
         body = ", ".join(f"{k} = {v}" for k, v in fields.items())
         builder_lines.append(f"{name} = {{ {body} }}")
     header = [
@@ -152,7 +184,8 @@ def torchvision_toml(probe: bool, previous: dict) -> str:
         "#             sizes, interpolation",
         "# [builders]  every registered model builder by its registered name: module (under torchvision.models),",
         "#             function, weights enum, the weights pretrained=True stands for, and fixed_size when the",
-        "#             architecture takes only its crop size",
+        "#             architecture takes only its crop size; for classification architectures, children (the",
+        "#             top-level modules) and mode_children (those with BatchNorm, Dropout or stochastic depth)",
         "# [weights.*] every weights enum: DEFAULT's member, and each member's preset and meta['min_size']",
         "",
         "[presets]",

@@ -6,10 +6,10 @@ never reads them.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from . import read
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,8 @@ class Builder:
     weights: str  # its weights enum
     legacy: str | None  # "ResNet50_Weights.IMAGENET1K_V1": what pretrained=True means
     fixed: bool
-
-
-def _read(name: str) -> dict:
-    return tomllib.loads(resources.files(__package__).joinpath(name).read_text("utf-8"))
+    children: tuple[str, ...] | None = None  # a classification architecture's top-level modules
+    mode_children: tuple[str, ...] = ()  # those with BatchNorm, Dropout or stochastic depth
 
 
 class TorchVision:
@@ -51,8 +49,10 @@ class TorchVision:
         self.builders: dict[str, Builder] = {}
         self.paths: dict[str, Builder] = {}  # "models.resnet50", "models.resnet.resnet50", ...
         for name, b in data["builders"].items():
+            children = b.get("children")
             builder = Builder(name, b["function"], b["module"], b["weights"], b.get("legacy"),
-                              b.get("fixed_size", False))
+                              b.get("fixed_size", False), tuple(children) if children is not None else None,
+                              tuple(b.get("mode_children", ())))
             self.builders[name] = builder
             package = b["module"].rpartition(".")[0]
             for where in (b["module"], package):  # each package re-exports its modules' builders
@@ -121,9 +121,9 @@ class Timm:
 
 @cache
 def torchvision() -> TorchVision:
-    return TorchVision(_read("torchvision.toml"))
+    return TorchVision(read("torchvision.toml"))
 
 
 @cache
 def timm() -> Timm:
-    return Timm(_read("timm.toml"))
+    return Timm(read("timm.toml"))

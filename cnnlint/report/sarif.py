@@ -1,7 +1,9 @@
 """SARIF 2.1.0, the format GitHub code scanning and other result viewers read: one run, one result per finding.
 
-SARIF has no notebook cells: a finding in a notebook keeps the notebook as its artifact, its region counts
-lines within the cell, and the cell is in the result's property bag (``{"cell": N}``) and in the message.
+SARIF has no notebook cells: a finding in a notebook keeps the notebook as its artifact, and its region is
+the lines of the ``.ipynb`` file where the cell's source lines are written (Jupyter writes one per line),
+so code scanning shows the right place; the cell and the line within it are in the message and in the
+result's property bag (``{"cell": N}``). A notebook that cannot be read again (standard input) has no region.
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ def descriptor(rule) -> dict:
 def message(f) -> str:
     if f.cell is None or re.search(rf"\(cell {f.cell}\b[^()]*\)$", f.message):  # CNN000 names its cell itself
         return f.message
-    return f"{f.message} (cell {f.cell})"
+    return f"{f.message} (cell {f.cell}, line {f.line})"
 
 
 def region(f) -> dict:
@@ -68,6 +70,36 @@ def region(f) -> dict:
     end_line, end_col = max(f.end_line, 1), max(f.end_column, 1)
     end_line, end_col = max((end_line, end_col), (start_line, start_col))
     return {"startLine": start_line, "startColumn": start_col, "endLine": end_line, "endColumn": end_col}
+
+
+class NotebookLines:
+    """Where the lines of each cell are in the .ipynb files, read once per notebook."""
+
+    def __init__(self):
+        self.files: dict[str, dict[int, list[int]]] = {}
+
+    def region(self, f) -> dict | None:
+        """The lines of the notebook's JSON that hold the finding's lines of its cell."""
+        if f.path not in self.files:
+            from ..notebooks import source_lines
+
+            try:
+                self.files[f.path] = source_lines(Path(f.path).read_text("utf-8-sig"))
+            except (OSError, ValueError):
+                self.files[f.path] = {}
+        lines = self.files[f.path].get(f.cell, [])
+        if not 0 < f.line <= len(lines):
+            return None
+        start, end = lines[f.line - 1], lines[min(max(f.end_line, f.line), len(lines)) - 1]
+        return {"startLine": start, "endLine": max(start, end)}
+
+
+def location(f, notebooks: NotebookLines) -> dict:
+    where = {"artifactLocation": {"uri": uri(f.path)}}
+    found = region(f) if f.cell is None else notebooks.region(f)
+    if found is not None:
+        where["region"] = found
+    return {"physicalLocation": where}
 
 
 def log(findings, rules=()) -> dict:
@@ -78,6 +110,7 @@ def log(findings, rules=()) -> dict:
         described.append(BY_CODE[code])
         codes.add(code)
     index = {r.code: i for i, r in enumerate(described)}
+    notebooks = NotebookLines()
     results = []
     for f in findings:
         result = {
@@ -85,10 +118,7 @@ def log(findings, rules=()) -> dict:
             "ruleIndex": index[f.code],
             "level": level(f.code),
             "message": {"text": message(f)},
-            "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": uri(f.path)},
-                "region": region(f),
-            }}],
+            "locations": [location(f, notebooks)],
         }
         if f.cell is not None:
             result["properties"] = {"cell": f.cell}

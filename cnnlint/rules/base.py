@@ -18,6 +18,8 @@ class Rule:
     name: str
     summary: str
     check: Check | None  # None: reported by the driver itself (CNN000)
+    default: bool = True  # selected unless the configuration says otherwise; False: only when selected
+    runtime: bool = False  # reported by `cnnlint run` only, from what the model received
 
     @property
     def filename(self) -> str:

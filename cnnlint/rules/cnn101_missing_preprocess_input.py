@@ -6,7 +6,12 @@ from .verdicts import expected, got, scale_verdict
 def check(module):
     for sink in module.sinks:
         if scale_verdict(sink) == "CNN101":
-            yield sink.node, f"{expected(sink)}, but {got(sink)}; apply {sink.model.expects.preprocess_hint} first"
+            hint = sink.model.expects.preprocess_hint
+            if sink.seen.order == "BGR":  # preprocess_input wants RGB (caffe mode flips it to BGR itself)
+                advice = f"convert them to RGB (cv2.cvtColor(..., cv2.COLOR_BGR2RGB)), then apply {hint}"
+            else:
+                advice = f"apply {hint} first"
+            yield sink, f"{expected(sink)}, but {got(sink)}; {advice}"
 
 
 RULE = Rule("CNN101", "missing-preprocess-input",

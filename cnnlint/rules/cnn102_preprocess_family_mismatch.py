@@ -2,31 +2,36 @@
 
 Fix: name the model's own family instead, in ``keras.applications.<family>.preprocess_input``
 or in the ``from ...<family> import preprocess_input`` line. Offered only when every model
-this preprocess_input call feeds wants that same family, and the imported name is used
-nowhere else.
+this preprocess_input call feeds wants that same family, and the imported name is bound and
+used nowhere else (``resnet50.preprocess_input`` elsewhere is another name).
 """
+from functools import cache
+
 from ..knowledge import knowledge
 from .base import Rule
 from .verdicts import expected, got, scale_verdict
 
 
 def check(module):
+    from .. import fixes
+
+    names = cache(lambda: fixes.bindings_and_uses(module.tree))  # one walk of the module, however many findings
     for sink in module.sinks:
         if scale_verdict(sink) == "CNN102":
             hint = sink.model.expects.preprocess_hint
             fix = f"; use {hint}" if hint else "; feed it 0..255 pixels" if sink.model.expects.scale.hi == 255 \
                 else "; scale the pixels to [0, 1] instead"
-            yield sink.node, f"{expected(sink)}, but {got(sink)}{fix}", family_fix(sink, module)
+            yield sink, f"{expected(sink)}, but {got(sink)}{fix}", family_fix(sink, module, names)
 
 
-def family_fix(sink, module):
+def family_fix(sink, module, names):
     import libcst as cst
 
     from .. import fixes
 
     step = sink.seen.steps[-1]
     hint = sink.model.expects.preprocess_hint
-    if step.callee is None or hint is None or step.loc.path != module.display or module.cells is not None:
+    if step.callee is None or hint is None or step.loc.path != module.display:
         return None
     for other in module.sinks:  # all models fed by this call must want the same family
         if any(s.callee is step.callee for s in other.seen.steps):
@@ -41,7 +46,7 @@ def family_fix(sink, module):
         return fixes.rename(callee.value.attr, family)
     if isinstance(callee, cst.Name):
         imported = _import_of(module.tree, callee.value)
-        if imported is not None and fixes.count_names(module.tree, callee.value) == 2:
+        if imported is not None and names()[callee.value] == 2:
             return fixes.rename(imported, family)
     return None
 

@@ -8,11 +8,11 @@ def check(module):
         first = event.before.steps[-1] if event.before.steps else None
         earlier = f"{first.what} at {first.loc.text(module.display)}" if first else "an earlier step"
         if event.step.kind.startswith("normalize"):  # a PyTorch Normalize or weights.transforms()
-            yield event.node, (
+            yield event, (
                 f"the images are normalised twice: {event.step.what} expects [0, 1] values (or PIL images), but "
                 f"they were already normalised by {earlier} ({scale_text(event.before.scale)})")
             continue
-        yield event.node, (
+        yield event, (
             f"the images are normalised twice: {event.step.what} expects 0..255 pixels, but they were already "
             f"normalised by {earlier} ({event.before.scale.describe()})")
 

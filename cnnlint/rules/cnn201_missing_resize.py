@@ -8,7 +8,7 @@ def check(module):
         if size_verdict(sink) == "CNN201":
             e = sink.model.expects
             where = f" (loaded at {sink.seen.origin.text(sink.path)})" if sink.seen.origin else ""
-            yield sink.node, (
+            yield sink, (
                 f"{e.model} {e.size_reason} takes {size_text(e.size)} input, but `{sink.arg}` keeps the size "
                 f"the file had{where}; resize it to {size_text(e.size)} (e.g. target_size={e.size})")
 

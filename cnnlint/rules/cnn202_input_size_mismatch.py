@@ -11,7 +11,7 @@ def check(module):
                 need = f"{e.model} {e.size_reason} takes {size_text(e.size)} input"
             else:
                 need = f"{e.model} needs at least {e.min_size}x{e.min_size} input"
-            yield sink.node, f"{need}, but `{sink.arg}` is {size_text(size)}"
+            yield sink, f"{need}, but `{sink.arg}` is {size_text(size)}"
 
 
 RULE = Rule("CNN202", "input-size-mismatch", "Images are resized to a size the model does not take", check)

@@ -1,6 +1,8 @@
-"""CNN204: grayscale, RGBA or unconverted images into a 3-channel pre-trained model."""
+"""CNN204: grayscale, RGBA or unconverted images into a 3-channel model: a pre-trained one, or one the
+project trained on 3-channel images."""
 from ..analysis.facts import FILE_CHANNELS, RECEIVED_CHANNELS
 from .base import Rule
+from .verdicts import needs
 
 CHANNELS = {1: "1 channel (grayscale)", 2: "2 channels (grayscale + alpha)", 4: "4 channels (RGBA)"}
 
@@ -8,7 +10,8 @@ CHANNELS = {1: "1 channel (grayscale)", 2: "2 channels (grayscale + alpha)", 4: 
 def check(module):
     for sink in module.sinks:
         channels = sink.seen.channels
-        if sink.model.expects is None or channels in (None, 3):
+        need = needs(sink, "channels") if channels not in (None, 3) else None
+        if need is None:
             continue
         if channels in (FILE_CHANNELS, RECEIVED_CHANNELS):
             where = f" at {sink.seen.origin.text(sink.path)}" if sink.seen.origin else ""
@@ -17,7 +20,7 @@ def check(module):
                    "(or channels=3 when decoding)")
         else:
             got = f"`{sink.arg}` has {CHANNELS.get(channels, f'{channels} channels')}"
-        yield sink.node, f"{sink.model.expects.model} takes 3-channel RGB images, but {got}"
+        yield sink, f"{need}, but {got}"
     for event in module.events:
         if event.kind == "normalize-channels":  # a PyTorch Normalize of three channels
             image = event.details["image"]
@@ -29,9 +32,9 @@ def check(module):
                 has = f"has {CHANNELS.get(image.channels, f'{image.channels} channels')}"
             node = event.node
             arg = f"`{module.code(node.args[0].value)}`" if getattr(node, "args", None) else "the image"
-            yield node, f"{event.details['what']} takes 3-channel images, but {arg} {has}"
+            yield event, f"{event.details['what']} takes 3-channel images, but {arg} {has}"
         if event.kind == "discarded-convert":
-            yield event.node, (f"`{module.code(event.node)}` returns a new image and this one is thrown away: "
+            yield event, (f"`{module.code(event.node)}` returns a new image and this one is thrown away: "
                                f"`{event.details['image']}` keeps its mode; write "
                                f"`{event.details['image']} = {module.code(event.node)}`")
 

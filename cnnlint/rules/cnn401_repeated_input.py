@@ -7,11 +7,11 @@ def check(module):
         if sink.model.expects is None:
             continue  # models cnnlint cannot identify (or trains from scratch) are left alone
         if sink.seen.repeated:
-            yield sink.node, (f"`{sink.arg}` is one image repeated into a batch (np.repeat, np.tile, [x] * n, "
+            yield sink, (f"`{sink.arg}` is one image repeated into a batch (np.repeat, np.tile, [x] * n, "
                               f"Dataset.repeat of one element): every prediction is for the same picture")
         elif sink.stale:
             where = f" at {sink.seen.origin.text(sink.path)}" if sink.seen.origin else ""
-            yield sink.node, (f"every iteration of the loop predicts the same image: the image loaded{where} does "
+            yield sink, (f"every iteration of the loop predicts the same image: the image loaded{where} does "
                               f"not depend on the loop's variable; load the file of the current iteration")
 
 

@@ -6,7 +6,7 @@ def check(module):
     for sink in module.sinks:
         if sink.seen.batched is False and sink.seen.from_slices and sink.model.expects is not None:
             where = "the dataset yields" if sink.from_dataset else f"`{sink.arg}` holds"
-            yield sink.node, (f"{where} single images from Dataset.from_tensor_slices, without a batch axis: "
+            yield sink, (f"{where} single images from Dataset.from_tensor_slices, without a batch axis: "
                               f"{sink.model.name}.{sink.method} reads the image's first axis as the batch; add "
                               f".batch(n) to the dataset")
 

@@ -1,66 +1,54 @@
-"""CNN403: a model is trained on one preprocessing and used on another (same model, or its saved file).
+"""CNN403: a model is trained on images prepared one way and validated or used on images prepared
+another way (same model, or the file it was saved to); or trained on two preparations at once.
 
-Any model counts, pre-trained or not: what matters is that fit and predict disagree. The
-model saved with ``model.save(path)`` and loaded with ``load_model(path)`` (the same literal
-path, anywhere in the project) is the same model, and so is a model that loaded another one's
-weights (PyTorch: ``load_state_dict`` of what ``torch.save(model.state_dict(), path)`` wrote).
-PyTorch models are trained by calling them where the code calls ``.backward()``.
+Any model counts, pre-trained or not: what matters is that the inputs disagree. The model saved
+with ``model.save(path)`` (or a ``ModelCheckpoint``) and loaded with ``load_model(path)`` anywhere
+in the project is the same model, and so is a model that loaded another one's weights (PyTorch:
+``load_state_dict`` of what ``torch.save(model.state_dict(), path)`` wrote). Only training that
+ran before is the reference (``fit``; PyTorch models are trained by calling them where the code
+calls ``.backward()``): a notebook runs its cells top to bottom.
 """
-from ..analysis.facts import Const, Loc, Model
 from .base import Rule
-from .torch_verdicts import is_torch, scale_text, training
-
-
-def trains(sink) -> bool:
-    return sink.method.startswith("fit") or (is_torch(sink) and training(sink))
-
-
-def trained_model(model, project):
-    """The model whose training counts: followed through saved files and loaded weights."""
-    for _ in range(8):
-        loaded = model.attrs.get("loaded_from")
-        source = model.attrs.get("weights_of")
-        if isinstance(loaded, Const) and loaded.value in project.saved:
-            model = project.saved[loaded.value]
-        elif isinstance(source, Model):
-            model = source
-        else:
-            break
-    return model
+from .torch_verdicts import is_torch, scale_text
+from .verdicts import role, size_text, trained_on, training
 
 
 def check(module):
-    trained = training_scales(module.project)
     for sink in module.sinks:
-        if not sink.method.startswith(("predict", "__call__", "forward", "run")) or trains(sink) \
-                or sink.seen.scale is None or sink.seen.garbled:
+        if sink.seen.garbled:
             continue
-        model = trained_model(sink.model, module.project)
-        if id(model) not in trained:
+        if role(sink) == "train":
+            yield from disagreeing_fits(sink, module)
             continue
-        scale, where = trained[id(model)]
-        if not scale.same(sink.seen.scale):
-            if is_torch(sink):
-                yield sink.node, (
-                    f"the model was trained on {scale_text(scale)} (training at {where.text(module.display)}), but "
-                    f"`{sink.arg}` holds {scale_text(sink.seen.scale)}; prepare the images the same way for "
-                    f"training and prediction")
-                continue
-            yield sink.node, (f"the model was trained on {scale.describe()} (fit at {where.text(module.display)}), "
-                              f"but `{sink.arg}` holds {sink.seen.scale.describe()}; prepare the images the same "
-                              f"way for training and prediction")
+        trained = trained_on(sink)
+        if trained is None:
+            continue
+        seen, used = sink.seen, "validated" if sink.role == "validation" else "used"
+        describe = scale_text if is_torch(sink) else lambda scale: scale.describe()
+        differences = []
+        if trained.scale is not None and seen.scale is not None and not trained.scale.same(seen.scale):
+            differences.append(f"{describe(trained.scale)}, but `{sink.arg}` holds {describe(seen.scale)}")
+        if isinstance(trained.size, tuple) and isinstance(seen.size, tuple) and tuple(seen.size) != trained.size:
+            differences.append(f"{size_text(trained.size)} images, but `{sink.arg}` is {size_text(seen.size)}")
+        if differences:
+            where = f"{'training' if is_torch(sink) else 'fit'} at {trained.where.text(module.display)}"
+            yield sink, (f"the model was trained on {'; and on '.join(differences)} ({where}); it is "
+                         f"{used} on images prepared differently from training: prepare them the same way")
 
 
-def training_scales(project) -> dict:
-    """Model id -> (the value range every fit of it saw, where the first fit is), when the fits agree."""
-    fits: dict[int, list] = {}
-    for state in project.modules.values():
-        for sink in state.sinks:
-            if trains(sink) and sink.seen.scale is not None and not sink.seen.garbled:
-                model = trained_model(sink.model, project)
-                fits.setdefault(id(model), []).append((sink.seen.scale, Loc(state.display, state.line(sink.node))))
-    return {key: seen[0] for key, seen in fits.items() if all(seen[0][0].same(scale) for scale, _ in seen)}
+def disagreeing_fits(sink, module):
+    """A fit whose images are prepared differently from the fits of the same model before it."""
+    earlier = [t for t in training(module.project).get(id(sink.model), []) if t.order < sink.order]
+    scales = [t.seen.scale for t in earlier if t.seen.scale is not None]
+    if not scales or sink.seen.scale is None or not all(scales[0].same(s) for s in scales):
+        return
+    if not scales[0].same(sink.seen.scale):
+        first = earlier[0]
+        describe = scale_text if is_torch(sink) else lambda scale: scale.describe()
+        yield sink, (f"the model was first trained on {describe(scales[0])} (fit at "
+                     f"{first.where().text(module.display)}), but this fit gives it {describe(sink.seen.scale)} "
+                     f"(`{sink.arg}`): it is trained on two preparations of the images")
 
 
 RULE = Rule("CNN403", "train-infer-mismatch",
-            "Training and prediction prepare the images of the same model differently", check)
+            "Training, validation and prediction prepare the images of the same model differently", check)

@@ -5,11 +5,11 @@ from .base import Rule
 def check(module):
     for event in module.events:
         if event.kind == "single-unit-softmax":
-            yield event.node, (f"`{event.details['layer']}` applies softmax to a single unit: the output is always "
+            yield event, (f"`{event.details['layer']}` applies softmax to a single unit: the output is always "
                                f"1.0, whatever the image; use Dense(1, activation='sigmoid') for two classes, or "
                                f"one unit per class with softmax")
         elif event.kind == "argmax-one-unit":
-            yield event.node, ("argmax over a model output of one unit is always 0; threshold it "
+            yield event, ("argmax over a model output of one unit is always 0; threshold it "
                                "(prediction > 0.5) instead")
 
 

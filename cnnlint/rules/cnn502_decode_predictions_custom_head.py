@@ -6,7 +6,7 @@ def check(module):
     for event in module.events:
         if event.kind == "decode-custom-head":
             model = event.details["model"]
-            yield event.node, (f"decode_predictions maps 1000 ImageNet classes, but these predictions come from "
+            yield event, (f"decode_predictions maps 1000 ImageNet classes, but these predictions come from "
                                f"{model.name} without its ImageNet top (include_top=False or another head); "
                                f"use your own class names")
 

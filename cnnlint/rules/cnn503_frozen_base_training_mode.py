@@ -3,15 +3,23 @@ from ..analysis.facts import Const
 from .base import Rule
 
 
+HOW = {
+    "call": "it is called without training=False",
+    "sequential": "it sits in a Sequential, which cannot call it with training=False",
+    "output": "this model is built on its .output, so its layers cannot be called with training=False",
+}
+
+
 def check(module):
-    for node, base in module.base_calls:
+    for node, base, how in module.base_calls:
         if base.attrs.get("batchnorm") == Const(False):
             continue  # VGG, ConvNeXt: no BatchNormalization, nothing drifts
         history = base.trainable_history
         if False in history and True in history[history.index(False) + 1:]:
-            yield node, (f"{base.name} is frozen, then unfrozen for fine-tuning, but it is called without "
-                         f"training=False: its BatchNormalization layers will update their statistics and wreck "
-                         f"the pre-trained features; call it as base(x, training=False) in a functional model")
+            how = HOW[how]
+            yield node, (f"{base.name} is frozen, then unfrozen for fine-tuning, but {how}: its BatchNormalization "
+                         f"layers will update their statistics and wreck the pre-trained features; call it as "
+                         f"base(x, training=False) in a functional model")
 
 
 RULE = Rule("CNN503", "frozen-base-training-mode",

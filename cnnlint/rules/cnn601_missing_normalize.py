@@ -8,7 +8,7 @@ def check(module):
     for sink in module.sinks:
         if normalize_verdict(sink) == "CNN601":
             e = sink.model.expects
-            yield sink.node, (
+            yield sink, (
                 f"{e.model} expects {wanted_text(e)}, but `{sink.arg}` holds {scale_text(sink.seen.scale)}"
                 f"{where(sink, ('convert', 'cast', 'scale'))} with no Normalize; add it (or use {e.preprocess_hint})")
 

@@ -10,7 +10,7 @@ def check(module):
             e = sink.model.expects
             last = next((s for s in reversed(sink.seen.steps) if s.kind in ("normalize", "scale", "preprocess")), None)
             by_normalize = last is not None and last.kind == "normalize"
-            yield sink.node, (
+            yield sink, (
                 f"{e.model} expects {wanted_text(e)}, but `{sink.arg}` holds "
                 f"{scale_text(sink.seen.scale, equivalent=not by_normalize)}"
                 f"{where(sink, ('normalize', 'scale', 'preprocess'))}; use the weights' own statistics "

@@ -19,23 +19,24 @@ def check(module):
         why = (f"{cast.what} at {cast.loc.text(sink.path)} does not scale" if cast is not None
                else "the values were never divided by 255")
         if normalize is not None:
-            yield sink.node, (
+            yield sink, (
                 f"{normalize.what} at {normalize.loc.text(sink.path)} expects values in [0, 1], but `{sink.arg}` "
                 f"held 0..255 pixels ({why}); scale to [0, 1] first (ToTensor on uint8/PIL, "
                 f"ToDtype(torch.float32, scale=True) or / 255)"), fix(cast, module)
         else:
-            yield sink.node, (f"{e.model} expects {wanted_text(e)}, but `{sink.arg}` holds 0..255 values ({why}); "
+            yield sink, (f"{e.model} expects {wanted_text(e)}, but `{sink.arg}` holds 0..255 values ({why}); "
                               f"scale them to [0, 1]"), fix(cast, module)
 
 
 def fix(cast, module):
-    """``ToDtype(dtype)`` -> ``ToDtype(dtype, scale=True)`` in this file."""
+    """``ToDtype(dtype)`` -> ``ToDtype(dtype, scale=True)`` in this file (a notebook's cell too: the line
+    keeps its place)."""
     import libcst as cst
 
     from .. import fixes
 
     node = cast.callee if cast is not None else None
-    if not isinstance(node, cst.Call) or cast.loc.path != module.display or module.cells is not None \
+    if not isinstance(node, cst.Call) or cast.loc.path != module.display \
             or any(a.keyword is not None and a.keyword.value == "scale" for a in node.args) or len(node.args) != 1:
         return None
 

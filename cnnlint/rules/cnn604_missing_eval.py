@@ -14,7 +14,7 @@ afterwards).
 from ..analysis.facts import Const
 from .base import Rule
 from .torch_verdicts import (in_forward, is_torch, mode_owner, root, stays_in_train_mode, trained_objects,
-                             trains_differently, training)
+                             trains_differently, training_call)
 
 
 def check(module):
@@ -23,7 +23,7 @@ def check(module):
     project = module.project
     trained = None
     for sink in module.sinks:
-        if not is_torch(sink) or training(sink) or in_forward(sink, module) or not trains_differently(sink) \
+        if not is_torch(sink) or training_call(sink) or in_forward(sink, module) or not trains_differently(sink) \
                 or not stays_in_train_mode(sink, project):
             continue
         owner = mode_owner(sink)
@@ -34,8 +34,8 @@ def check(module):
             continue
         how = "pre-trained" if pretrained else "trained in this project"
         name = _model_text(sink, module)
-        grad = " (torch.no_grad() does not change the mode)" if grad_off(sink.contexts) else ""
-        yield sink.node, (
+        grad = " (torch.no_grad() does not change the mode)" if grad_off(sink.managers) else ""
+        yield sink, (
             f"`{name}` ({sink.model.name}, {how}) is in training mode at this inference call: modules start in "
             f"train mode and no eval() is called on the way, so BatchNorm and Dropout behave as in training{grad}; "
             f"call {name}.eval() first"), fix(sink, module, name, trained, owner)
@@ -51,7 +51,7 @@ def check(module):
                 trained = trained_objects(project)
             if id(owner) not in trained:
                 continue
-        yield event.node, (
+        yield event, (
             f"{event.details['how']} records {model.name} in training mode (no eval() on the way): the exported "
             f"model keeps BatchNorm's batch statistics and Dropout; call model.eval() before exporting")
 
@@ -66,7 +66,8 @@ def _model_text(sink, module) -> str:
 
 
 def fix(sink, module, name, trained, owner):
-    """``model.eval()`` before the enclosing ``with torch.no_grad():`` statement."""
+    """``model.eval()`` before the enclosing ``with torch.no_grad():`` statement (not in a notebook: a fix
+    written into its cells may not add lines)."""
     import libcst as cst
 
     from .. import fixes

@@ -9,25 +9,25 @@ looked at (a t-SNE of the training set), not an evaluation: they get nothing. Te
 purpose (averaging several random views) deserves a ``# noqa: CNN605``.
 """
 from .base import Rule
-from .torch_verdicts import in_forward, training
+from .torch_verdicts import in_forward, training_call
 
 
 def check(module):
     training_loaders = None
     for sink in module.sinks:
-        if sink.model.attrs.get("framework") is None or training(sink) or in_forward(sink, module):
+        if sink.model.attrs.get("framework") is None or training_call(sink) or in_forward(sink, module):
             continue
         augment = [s for s in sink.seen.steps if s.kind == "augment"]
         if not augment:
             continue
         if training_loaders is None:
             training_loaders = {s for state in module.project.modules.values() for other in state.sinks
-                                if training(other) for s in other.seen.steps if s.kind == "batch"}
+                                if training_call(other) for s in other.seen.steps if s.kind == "batch"}
         if any(s.kind == "batch" and s in training_loaders for s in sink.seen.steps):
             continue
         first = augment[0]
         more = f" and {len(augment) - 1} more" if len(augment) > 1 else ""
-        yield sink.node, (
+        yield sink, (
             f"`{sink.arg}` went through {first.what} at {first.loc.text(sink.path)}{more}, a random augmentation, "
             f"but this call is inference: results change from run to run; use a deterministic transform "
             f"(Resize and CenterCrop) for evaluation and prediction")

@@ -35,7 +35,7 @@ def _calls_backward(node: cst.CSTNode) -> bool:
     return cached[1]
 
 
-def training(sink: "Sink") -> bool:
+def training_call(sink: "Sink") -> bool:
     """Whether the call is part of training: the innermost enclosing loop (or, before any loop, an
     enclosing function) calls ``.backward()`` where gradients are on. Under ``torch.no_grad()`` (or
     ``set_grad_enabled(False)``), a ``.backward()`` inside the no-grad block cannot run: the call is
@@ -46,7 +46,7 @@ def training(sink: "Sink") -> bool:
     from ..analysis.effects.torch import grad_off
 
     grad_with = None
-    if grad_off(sink.contexts):
+    if grad_off(sink.managers):
         grad_with = next((i for i, s in enumerate(sink.scopes) if _grad_off(s, any_mode=True)), None)
         if grad_with is not None and _calls_backward(sink.scopes[grad_with]):
             return False
@@ -171,7 +171,12 @@ def mode_owner(sink: "Sink"):
 
 
 def trains_differently(sink: "Sink") -> bool:
-    return root(sink.model).attrs.get("trains") == Const(True) or sink.model.attrs.get("trains") == Const(True)
+    """Whether the module called has BatchNorm or Dropout: a module of a model by what is known of it
+    (VGG's ``features`` have neither), else by the whole model."""
+    own = sink.model.attrs.get("trains")
+    if isinstance(own, Const) and "part_of" in sink.model.attrs:
+        return own == Const(True)
+    return root(sink.model).attrs.get("trains") == Const(True) or own == Const(True)
 
 
 def trained_objects(project) -> set[int]:
@@ -180,7 +185,7 @@ def trained_objects(project) -> set[int]:
     for state in project.modules.values():
         for sink in state.sinks:
             owner = mode_owner(sink)
-            if owner is not None and training(sink):
+            if owner is not None and training_call(sink):
                 found.add(id(owner))
     return found
 

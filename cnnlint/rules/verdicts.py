@@ -1,10 +1,13 @@
 """How a model's expectations compare with what reached it; the rules pick their own verdicts."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..analysis.facts import NATIVE, RAW, Image, Scale, Step
+from ..analysis.paths import path_key
+from ..analysis.facts import NATIVE, RAW, Const, Image, Loc, Model, Scale, Step
 from ..knowledge import knowledge
+from .torch_verdicts import is_torch, training_call
 
 if TYPE_CHECKING:
     from ..analysis.interpreter import Sink
@@ -14,6 +17,8 @@ def scale_verdict(sink: "Sink") -> str | None:
     """CNN101, CNN102, CNN104 (or CNN105 when tf.image.convert_image_dtype caused it) when the value
     range is wrong on every path; None when fine or unknown."""
     expects, seen = sink.model.expects, sink.seen
+    if sink.result_unused:
+        return None  # the values that came out are never looked at (only their shape)
     if expects is None or expects.scale is None or seen.scale is None or seen.garbled \
             or seen.scale.same(expects.scale) or seen.scale.mode in HALF_DONE:
         return None
@@ -72,6 +77,122 @@ def _mode_of(seen: Image) -> str | None:
     for name, mode in knowledge().modes.items():
         if mode.range and seen.scale.same(Scale.interval(*mode.range)) and name != "none":
             return name
+    return None
+
+
+def rescaling_advice(expects) -> str:
+    """What a Rescaling layer in front of a model should become for the model to get its input."""
+    scale = expects.scale
+    if scale.mode is not None:  # caffe, torch: channel means (and BGR) that no Rescaling makes
+        return (f"; no Rescaling layer makes {scale.mode}-mode input: use {expects.preprocess_hint} on 0..255 "
+                "pixels instead (in a model, a Lambda layer)")
+    if scale.same(RAW):
+        return f"; remove the Rescaling layer: {expects.model} takes 0..255 pixels"
+    offset = f", offset={scale.lo:g}" if scale.lo else ""
+    return f"; use Rescaling(1.0 / {255 / (scale.hi - scale.lo):g}{offset}) instead"
+
+
+@dataclass(frozen=True)
+class Trained:
+    """What every fit of a model before a given call gave it (None where they disagree)."""
+
+    scale: Scale | None
+    size: tuple[int, int] | str | None
+    channels: int | None
+    order: str | None
+    where: Loc  # the first of those fits
+
+
+def role(sink: "Sink") -> str:
+    """"train", "validation" or "inference": ``sink.role``, and a PyTorch model called where the code
+    around the call trains (a loop that calls ``.backward()``) is trained there."""
+    if sink.role == "inference" and is_torch(sink) and training_call(sink):
+        return "train"
+    return sink.role
+
+
+def training(project) -> dict[int, list]:
+    """Model id -> its training sinks (``fit``, PyTorch's training calls), in the order they ran;
+    computed once per project."""
+    fits = getattr(project, "_fits", None)
+    if fits is None:
+        fits = {}
+        for state in project.modules.values():
+            for sink in state.sinks:
+                if role(sink) == "train" and not sink.seen.garbled:
+                    fits.setdefault(id(sink.model), []).append(sink)
+        for sinks in fits.values():
+            sinks.sort(key=lambda s: s.order)
+        project._fits = fits
+    return fits
+
+
+def trained_model(sink: "Sink"):
+    """The model a call uses, as trained: a model loaded from the file it was saved to is that model,
+    and so is a model that loaded its weights (PyTorch: ``load_state_dict`` of what
+    ``torch.save(model.state_dict(), path)`` wrote)."""
+    model = sink.model
+    for _ in range(8):  # a chain of saves and loads, never a circle
+        loaded = path_key(model.attrs.get("loaded_from"))
+        saved = sink.project.saved.get(loaded, sink.source) if loaded is not None else None
+        source = saved if saved is not None else model.attrs.get("weights_of")
+        if not isinstance(source, Model) or source is model:
+            break
+        model = source
+    return model
+
+
+def trained_on(sink: "Sink") -> Trained | None:
+    """What the model met at this call was trained on, by the fits that ran before it."""
+    earlier = [t for t in training(sink.project).get(id(trained_model(sink)), []) if t.order < sink.order]
+    if not earlier:
+        return None
+
+    def agreed(values, same=lambda a, b: a == b):
+        known = [v for v in values if v is not None]
+        return known[0] if known and len(known) == len(values) and all(same(known[0], v) for v in known) else None
+
+    return Trained(agreed([t.seen.scale for t in earlier], lambda a, b: a.same(b)),
+                   agreed([t.seen.size for t in earlier]), agreed([t.seen.channels for t in earlier]),
+                   agreed([t.seen.order for t in earlier]), earlier[0].where())
+
+
+def needs(sink: "Sink", fact: str) -> str | None:
+    """What the model at this call needs, in words, for the rules about the image itself: a pre-trained
+    model by what it is, a model trained in the project by what its earlier fits gave it, a model of
+    unknown origin by what the code around it says (never used for the value range, which that
+    evidence decides itself). ``fact``: "channels" (3-channel RGB), "order" (RGB), "batch" (a batch
+    axis). None when not known."""
+    expects = sink.model.expects
+    if expects is not None:
+        return {"channels": f"{expects.model} takes 3-channel RGB images",
+                "order": f"{expects.model} was trained on RGB images", "batch": expects.model}[fact]
+    trained = trained_on(sink) if role(sink) != "train" else None
+    if trained is not None:
+        where = f"(fit at {trained.where.text(sink.path)})"
+        if fact == "channels" and trained.channels == 3:
+            return f"the model was trained on 3-channel images {where}"
+        if fact == "order" and trained.order == "RGB":
+            return f"the model was trained on RGB images {where}"
+        if fact == "batch":
+            return "the model"
+        return None
+    evidence = imagenet_evidence(sink) if sink.model.attrs.get("origin") == Const("unknown") else None
+    if evidence is None:
+        return None
+    return {"channels": f"the model takes 3-channel RGB images ({evidence})",
+            "order": f"the model was trained on RGB images ({evidence})", "batch": f"the model ({evidence})"}[fact]
+
+
+def imagenet_evidence(sink: "Sink") -> str | None:
+    """Why a model nothing else is known of must be an RGB ImageNet model: the code around it says so.
+    A keras ``preprocess_input`` prepares its input, or its predictions go to ``decode_predictions``."""
+    step = next((s for s in reversed(sink.seen.steps) if s.kind == "preprocess"), None)
+    if step is not None:
+        return f"inferred from {step.what} at {step.loc.text(sink.path)}"
+    decoded = sink.model.attrs.get("decoded_at")
+    if isinstance(decoded, Loc):
+        return f"inferred from decode_predictions at {decoded.text(sink.path)}"
     return None
 
 

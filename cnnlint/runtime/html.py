@@ -1,9 +1,10 @@
 """``cnnlint run --html``: one self-contained page, a picture per model call site.
 
 Left: the histogram of the values that arrived, one colour per channel, over the band the
-model's family expects (shaded). Right: how often each class came out on top. A model fed
-0..255 pixels where it wants [-1, 1] shows at a glance: the histogram sits far right of the
-band and one bar holds every prediction.
+model's family expects (shaded). Right, for a classifier (softmax outputs): how often each
+class came out on top. A model fed 0..255 pixels where it wants [-1, 1] shows at a glance: the
+histogram sits far right of the band and one bar holds every prediction. A call site where no
+image values were measured gets no picture; a feature extractor, no class chart.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from ..knowledge import knowledge
-from .text import shown, summary
+from ..report.summary import plural
+from .text import inputs, summary
 
 COLOURS = ("#d62728", "#2ca02c", "#1f77b4", "#7f7f7f")  # channel 0, 1, 2 (R, G, B when RGB), others
 STYLE = """
@@ -42,7 +44,7 @@ def page(report, script: str) -> str:
              f"<h1>cnnlint run <code>{e(script)}</code></h1><p>{e(summary(report))}</p>"]
     found = report.findings
     for site in report.sites:
-        parts.append(f"<h2><code>{e(shown(site.path))}:{site.line}</code> {e(site.label)}</h2>")
+        parts.append(f"<h2><code>{e(report.where(site.path, site.line))}</code> {e(site.label)}</h2>")
         if site.app is not None:
             parts.append(f"<p>Base model: {e(site.app.describe)}"
                          + (f", after {e(' → '.join(site.front))}" if site.front else "") + "</p>")
@@ -51,13 +53,16 @@ def page(report, script: str) -> str:
         if not mine and site.stats is not None and site.stats.measured:
             parts.append("<div class='ok'>No problem observed at this call site.</div>")
         parts.append(_table(site))
-        parts.append(f"<img alt='histograms for line {site.line}' src='data:image/png;base64,{_figure(site)}'>")
+        if site.stats is not None and site.stats.values.count:  # no picture of nothing
+            parts.append(f"<img alt='histograms for {e(report.where(site.path, site.line))}' "
+                         f"src='data:image/png;base64,{_figure(site)}'>")
     if report.static:
         parts.append("<h2>Static findings, against what the run observed</h2><table class='static'>")
         parts.append("<tr><th>where</th><th>finding</th><th>status</th></tr>")
         for linked in report.static:
             f = linked.finding
-            parts.append(f"<tr><td><code>{e(f.path)}:{f.line}</code></td><td><b>{f.code}</b> {e(f.message)}</td>"
+            where = f"{f.path}:cell {f.cell}:{f.line}" if f.cell is not None else f"{f.path}:{f.line}"
+            parts.append(f"<tr><td><code>{e(where)}</code></td><td><b>{f.code}</b> {e(f.message)}</td>"
                          f"<td><b>{e(linked.status)}</b> {e(linked.evidence)}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
@@ -70,9 +75,8 @@ def _table(site) -> str:
         return "<p>No image input was measured here.</p>"
     v = stats.values
     distinct = f" ({stats.distinct} distinct)" if site.inference else ""
-    shapes = ", ".join("x".join(map(str, s)) for s in site.shapes)
-    head = (f"<p>{site.calls} call{'s' * (site.calls != 1)}, {stats.images} images{distinct}, shape {shapes}, "
-            f"dtype {', '.join(site.dtypes)}</p>")
+    head = (f"<p>{plural(site.calls, 'call')}, {plural(stats.images, 'image')}{distinct}; "
+            f"input {html.escape(inputs(site))}; dtype {', '.join(site.dtypes)}</p>")
     if not v.count:
         return head
     rows = "".join(f"<tr><td>{c}</td><td>{v.low[c]:.4g}</td><td>{v.high[c]:.4g}</td><td>{v.mean[c]:.4g}</td>"
@@ -90,10 +94,13 @@ def _figure(site) -> str:
 def _draw(site) -> str:
     from matplotlib.figure import Figure  # not pyplot: no global state, no window, any backend
 
-    figure = Figure(figsize=(11, 3.4), dpi=90)
-    values, classes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    figure = Figure(figsize=(11, 3.4) if site.classifier else (6.6, 3.4), dpi=90)
+    if site.classifier:
+        values, classes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    else:
+        values, classes = figure.subplots(1, 1), None
     band = knowledge().modes[site.app.mode].band if site.app is not None and site.app.pretrained else None
-    rows = site.stats.sample.rows if site.stats is not None else np.empty((0, 0))
+    rows = site.stats.sample.rows
     rows = rows[np.isfinite(rows).all(axis=1)] if len(rows) else rows
     if band is not None:  # shaded, and edged so that a narrow band beside 0..255 still shows
         label = f"expected by {site.app.name}: [{band[0]:g}, {band[1]:g}]"
@@ -111,16 +118,12 @@ def _draw(site) -> str:
     values.set_xlabel("value")
     values.set_ylabel("pixels (sampled)")
     values.legend(fontsize=8, loc="best", framealpha=0.85)
-    top = site.predictions.top1.most_common(20)
-    if top:
-        labels = [str(k) for k, _ in top]
-        classes.bar(labels, [n for _, n in top], color="#555")
+    if classes is not None:
+        top = site.predictions.top1.most_common(20)
+        classes.bar([str(k) for k, _ in top], [n for _, n in top], color="#555")
         classes.tick_params(axis="x", labelrotation=60, labelsize=8)
         classes.set_title(f"top-1 class of {site.predictions.count} predictions")
         classes.set_xlabel("class")
-    else:
-        classes.text(0.5, 0.5, "no predictions (training or evaluation call)", ha="center", va="center")
-        classes.set_axis_off()
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -88,7 +88,58 @@ class Registry:
                     self._fronts[key] = _front(model, layer)
                 front, names = self._fronts[key]
                 return layer, app, front, names
-        return None, None, False, ()
+        return self.identified(model)
+
+    def identified(self, model):
+        """An application inside a model nobody built while watched (loaded, rebuilt from a config),
+        told by its layers as the static analysis tells saved files (knowledge.identify): a nested
+        model with an application's name, or the model's own layers."""
+        key = ("identified", id(model))
+        if key not in self._fronts:
+            self._fronts[key] = (model, _identify(model))
+        kept, found = self._fronts[key]
+        if kept is not model or found is None:
+            return None, None, False, ()
+        base, app = found
+        if base is model:
+            return model, app, None, ()
+        front_key = (id(model), id(base))
+        if front_key not in self._fronts:
+            self._fronts[front_key] = _front(model, base)
+        front, names = self._fronts[front_key]
+        return base, app, front, names
+
+
+def _identify(model):
+    """(base layer or the model itself, its Application), or None."""
+    from ..knowledge import identify
+
+    layers = list(getattr(model, "layers", None) or [])
+    for layer in layers:
+        if getattr(layer, "layers", None):  # a model used as a layer
+            name = identify({layer.name}, set())
+            if name is not None:
+                return layer, _loaded_application(name, layer)
+    names = {layer.name for layer in layers}
+    name = identify(set(), names)
+    if name is None or any(type(layer).__name__ in ("Rescaling", "Normalization", "Lambda", "TFOpLambda")
+                           for layer in layers[:3]):
+        return None  # a flat model with preprocessing layers of its own in front: not followed
+    return model, _loaded_application(name, model)
+
+
+def _loaded_application(name: str, model) -> Application:
+    info = knowledge().models[name]
+    inner = {type(layer).__name__ for layer in getattr(model, "layers", [])}
+    preprocessing = ("Rescaling" in inner) if info.without_preprocessing else None
+    mode = info.mode if preprocessing is not False else info.without_preprocessing
+    return Application(name, info.family, mode, "the loaded model", _has_top(model), tuple(model.input_shape),
+                       info.size, preprocessing)
+
+
+def _has_top(model) -> bool:
+    last = (getattr(model, "layers", None) or [None])[-1]
+    return type(last).__name__ == "Dense" and getattr(last, "units", None) == 1000
 
 
 def _front(outer, base):

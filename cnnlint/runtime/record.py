@@ -32,6 +32,7 @@ class Site:
     front_known: bool  # False: the input the base gets could not be computed
     calls: int = 0
     shapes: Counter = field(default_factory=Counter)  # batches by the shape of one image, at the base
+    singles: Counter = field(default_factory=Counter)  # of them, single images passed without a batch axis
     ranks: Counter = field(default_factory=Counter)
     dtypes: Counter = field(default_factory=Counter)
     stats: ImageStats | None = None
@@ -45,13 +46,19 @@ class Site:
         return self.entry in INFERENCE
 
     @property
+    def classifier(self) -> bool:
+        """Whether the outputs were class probabilities (softmax rows): not a feature extractor."""
+        return bool(self.predictions.count and self.predictions.probabilities)
+
+    @property
     def label(self) -> str:
         call = "model(x)" if self.entry == "__call__" else f".{self.entry}()"
         return f"{self.model} {call}"
 
     def observe(self, x: np.ndarray, front) -> None:
         """One batch (or one unbatched image) as the model got it."""
-        if x.ndim == 3:  # a single image where a batch belongs: keep it for CNN203, measure it as one
+        single = x.ndim == 3
+        if single:  # a single image where a batch belongs: keep it for CNN203, measure it as one
             self.ranks[3] += 1
             x = x[None]
         else:
@@ -65,6 +72,7 @@ class Site:
         if reached.ndim != 4:
             return
         self.shapes[tuple(int(d) for d in reached.shape[1:])] += 1
+        self.singles[tuple(int(d) for d in reached.shape[1:])] += single
         self.dtypes[str(reached.dtype)] += 1
         if self.stats is None:
             self.stats = ImageStats(reached.shape[-1])

@@ -15,17 +15,12 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..knowledge import knowledge
+from ..report.summary import plural
+from ..rules import BY_CODE
 from .record import Site
 
 COLLAPSE_MIN = 8  # distinct images before a never-changing top-1 class counts as collapse
 TOLERANCE = 0.15  # of a band's width: bicubic or lanczos resizing overshoots sharp edges by up to ~14%
-NAMES = {  # runtime findings use the static catalog's codes, plus the symptom
-    "CNN101": "missing-preprocess-input", "CNN102": "preprocess-family-mismatch",
-    "CNN104": "scale-range-mismatch", "CNN201": "missing-resize", "CNN202": "input-size-mismatch",
-    "CNN203": "missing-batch-axis", "CNN204": "channel-count-mismatch", "CNN401": "repeated-input",
-    "CNN601": "missing-normalize", "CNN602": "normalize-mismatch", "CNN603": "unscaled-tensor",
-    "CNN604": "missing-eval", "CNN900": "prediction-collapse",
-}
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,8 @@ class RuntimeFinding:
 
     @property
     def name(self) -> str:
-        return NAMES[self.code]
+        """The static catalog's name: the same bug has the same code and name on both sides."""
+        return BY_CODE[self.code].name
 
     def as_dict(self) -> dict:
         return {"path": self.path, "line": self.line, "code": self.code, "name": self.name,
@@ -99,11 +95,12 @@ def value_range(site: Site) -> Iterator[tuple[str, str]]:
     if code is None:
         return
     mode = knowledge().modes[app.mode]
-    band = ", ".join(f"{v:g}" for v in mode.band)
+    band = f"[{mode.band[0]:g}, {mode.band[1]:g}]"
+    values = "" if band in mode.describe or mode.band == (0.0, 255.0) else f", values in {band}"  # said once
     means = ", ".join(f"{m:.1f}" for m in stats.values.mean)
     hint = _hint(app, code)
-    yield code, (f"{app.name} expects {mode.describe}, values in [{band}], but received {seen.describe}: "
-                 f"min {low:.3g}, max {high:.3g}, channel means {means} over {stats.measured} images{hint}")
+    yield code, (f"{app.name} expects {mode.describe}{values}, but received {seen.describe}: "
+                 f"min {low:.3g}, max {high:.3g}, channel means {means} over {plural(stats.measured, 'image')}{hint}")
 
 
 def shape(site: Site) -> Iterator[tuple[str, str]]:
@@ -111,8 +108,9 @@ def shape(site: Site) -> Iterator[tuple[str, str]]:
     if not pretrained_base(site):
         return
     if site.ranks.get(3):
-        yield "CNN203", (f"{site.ranks[3]} of {site.calls} calls passed a single image (height, width, channels) "
-                         f"where {app.name} takes a batch; add the batch axis with np.expand_dims(x, 0)")
+        singles = "a single image" if site.ranks[3] == 1 else "single images"
+        yield "CNN203", (f"{site.ranks[3]} of {plural(site.calls, 'call')} passed {singles} (height, width, "
+                         f"channels) where {app.name} takes a batch; add the batch axis with np.expand_dims(x, 0)")
     channels = sorted({s[-1] for s in site.shapes if len(s) == 3})
     if any(c != 3 for c in channels):
         yield "CNN204", (f"{app.name} takes 3 (RGB) channels, but received images with "
@@ -144,11 +142,12 @@ def repeated(site: Site) -> Iterator[tuple[str, str]]:
 def collapse(site: Site) -> Iterator[tuple[str, str]]:
     stats, top1 = site.stats, site.predictions.top1
     if not site.inference or stats is None or stats.distinct < COLLAPSE_MIN or len(top1) != 1 \
-            or not site.predictions.probabilities:  # regressions and feature vectors have no classes
+            or not site.classifier:  # regressions and feature vectors have no classes
         return
     (index, count), = top1.items()
     yield "CNN900", (f"{site.model} predicted class {_class_name(index)} for all {count} predictions of "
                      f"{stats.distinct} distinct images: the input does not carry what the model learned from")
+
 
 
 CHECKS: tuple[Callable[[Site], Iterator[tuple[str, str]]], ...] = (value_range, shape, repeated, collapse)
@@ -177,7 +176,7 @@ def numbers(site: Site) -> dict:
            "dtypes": dict(site.dtypes)}
     if site.stats is not None:
         out.update(site.stats.values.as_dict(), images=site.stats.images, distinct=site.stats.distinct)
-    if site.predictions.count:
+    if site.classifier:  # feature vectors and regressions have no classes
         out["top1"] = {str(k): v for k, v in site.predictions.top1.most_common(10)}
     return out
 

@@ -23,6 +23,17 @@ class Report:
     def __init__(self):
         self.recorder = Recorder()
         self.static: list = []  # link.Linked, when the static findings were compared (cnnlint run)
+        self.programs: dict = {}  # absolute path -> the Program cnnlint run ran (a notebook's cells)
+        self.configs = None  # config.Configs: which findings are shown (cnnlint run); None: all
+        self.selection = None
+
+    def configure(self, configs, program=None) -> None:
+        """Show the findings as the configuration and noqa comments of their files choose."""
+        from .selection import Selection
+
+        self.configs = configs
+        self.programs = {program.path: program} if program is not None else {}
+        self.selection = Selection(configs, self.programs)
 
     @property
     def sites(self) -> list[Site]:
@@ -31,8 +42,24 @@ class Report:
 
     @property
     def findings(self) -> list[RuntimeFinding]:
+        return self._chosen()[0]
+
+    @property
+    def suppressed(self) -> list[RuntimeFinding]:
+        """Findings hidden by a noqa comment on their line."""
+        return self._chosen()[1]
+
+    def _chosen(self) -> tuple[list, list]:
         with self.recorder.lock:
-            return findings(self.sites)
+            every = findings(self.sites)
+        return self.selection(every) if self.selection is not None else (every, [])
+
+    def where(self, path: str, line: int) -> str:
+        """``classify.py:14``, or ``nb.ipynb:cell 3:2`` for a line of a notebook's cells."""
+        from .text import shown
+
+        program = self.programs.get(path)
+        return f"{shown(path)}:{program.where(line) if program is not None else line}"
 
     @property
     def failures(self) -> list[str]:

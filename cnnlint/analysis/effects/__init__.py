@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from ...knowledge import knowledge
 from ..facts import (
     UNKNOWN,
+    Alternative,
     Bound,
+    Checkpoint,
     ClassVal,
     Const,
     Dataset,
@@ -25,23 +27,27 @@ from ..facts import (
     ModuleRef,
     FileOrder,
     Opaque,
+    PassLabels,
     PathStr,
     Pipeline,
     Predictions,
     Super,
     Symbolic,
+    TextFile,
     TupleVal,
     Value,
+    choose,
     joined,
     predictions,
     predictions_of,
+    worth_choosing,
 )
 from ..names import canonical
-from . import datasets, files, images, models, pipelines, scikit, torch
+from . import datasets, files, images, models, pipelines, scikit, torch, zoos
 from .images import MUTATING_METHODS, filled, subscript_image
 from .models import symbolic_through
 from .pipelines import element_of
-from .table import ATTRIBUTES, FILE_ORDER, FUNCTIONS, ITEMS, METHODS, MODEL_STATE, RESOLVERS, SETTERS
+from .table import ATTRIBUTES, CONSTRUCTED, FILE_ORDER, FUNCTIONS, ITEMS, METHODS, MODEL_STATE, RESOLVERS, SETTERS
 
 if TYPE_CHECKING:
     from ..interpreter import Call, Interpreter
@@ -53,7 +59,7 @@ SINK_METHODS = {"predict", "predict_on_batch", "fit", "evaluate", "predict_gener
                 "predict_proba"}
 MODEL_PROPERTIES = {"input", "inputs", "output", "outputs"}
 KERAS_FILE_ORDER = ("classes", "filenames", "labels", "filepaths")
-ARRAYS = {"numpy.array", "numpy.asarray", "torch.tensor", "torch.as_tensor", "torch.LongTensor"}
+ARRAY_LIBRARIES = ("numpy.", "tensorflow.", "torch.")
 
 
 def lookup(qualname: str):
@@ -89,6 +95,10 @@ def in_place(func: Value) -> bool:
 
 
 def kind_of(value: Value) -> str | None:
+    if isinstance(value, DictVal):
+        return "dict"
+    if isinstance(value, TextFile):
+        return "textfile"
     if isinstance(value, Image):
         return value.container or "image"
     if isinstance(value, Dataset):
@@ -112,17 +122,20 @@ def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
     compared(interp, c.node, c.args + list(c.kwargs.values()))
     if isinstance(func, ModuleRef):
         name = canonical(func.qualname)
-        preds = predictions_of(c.arg(0, None))
-        if name in ARRAYS and (preds is not None or isinstance(c.arg(0, None), FileOrder)):
-            return preds or c.arg(0, None)  # np.array(gen.classes), torch.tensor(preds): the same, in the same order
         effect = lookup(func.qualname)
-        if effect is not None:
-            return effect(replace(c, qualname=name))
-        if preds is not None and name.startswith(("numpy.", "tensorflow.", "torch.")):
+        preds, labels = predictions_of(c.arg(0, None)), ordered_labels(c.arg(0, None))
+        result = effect(replace(c, qualname=name)) if effect is not None else UNKNOWN
+        if result is not UNKNOWN or not name.startswith(ARRAY_LIBRARIES):
+            return result
+        if preds is not None:
             if name.rsplit(".", 1)[-1] == "argmax":
                 argmax_over_units(interp, c, preds, c.const(1, "axis", None))
-            return preds  # np.argmax(preds, axis=1), np.concatenate(batches), tf.squeeze(preds)...
+            return preds  # np.argmax(preds, axis=1), np.concatenate(batches), torch.tensor(preds)...
+        if labels is not None:
+            return labels  # np.array(gen.classes), np.concatenate([y for x, y in ds]), np.argmax(labels, axis=1)
         return UNKNOWN
+    if isinstance(func, Bound) and isinstance(func.obj, (PassLabels, FileOrder)):
+        return func.obj  # labels.numpy(), labels.argmax(axis=1)
     if isinstance(func, Bound) and isinstance(func.obj, Predictions):
         if func.name == "argmax":
             argmax_over_units(interp, c, func.obj, c.const(0, "axis", None))
@@ -153,7 +166,7 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     x = c.arg(0, "inputs" if method == "__call__" else "x")
     if isinstance(x, Symbolic):
         if model.expects is not None and x.base is None and c.kwargs.get("training") != Const(False):
-            c.interp.module.base_calls.append((c.node, model))
+            c.interp.module.base_calls.append((c.node, model, "call"))
         return models.model_on_symbolic(model, x)
     if method == "__call__" and "transform" in model.attrs and isinstance(x, Image):
         for op in model.front:
@@ -162,6 +175,10 @@ def call_model(model: Model, method: str, c: "Call") -> Value:
     if method in ("fit", "fit_generator") and x is UNKNOWN:
         x = c.arg(None, "generator")
     c.interp.sink(c, model, method, x, state=model_state(c.interp, model))
+    callbacks = c.arg(None, "callbacks")
+    for callback in callbacks.items or () if isinstance(callbacks, ListVal) else ():
+        if isinstance(callback, Checkpoint):
+            models.save(c, model, callback.path)
     validation = c.arg(None, "validation_data")
     if method in ("fit", "fit_generator") and isinstance(validation, (Dataset, TupleVal, Image)):
         c.interp.sink(c, model, method, validation, keyword="validation_data")
@@ -189,11 +206,26 @@ def assigned(interp, owner: Value, name: str, value: Value) -> None:
         setter(interp, owner, value)
 
 
+def instance_made(interp, instance: Instance) -> None:
+    """An object of a project class is made: what a framework records about it."""
+    for made in CONSTRUCTED:
+        made(interp, instance)
+
+
 def instance_called(interp, instance: Instance, c: "Call") -> None:
     """An object of a project class is called (``model(x)``): a framework may record it as a model call."""
     effect = METHODS.get(("instance", "__call__"))
     if effect is not None:
         effect(replace(c, receiver=instance))
+
+
+def ordered_labels(value: Value) -> Value | None:
+    """Labels in an order of their own, alone or in a list (``[y for x, y in ds]``)."""
+    if isinstance(value, (PassLabels, FileOrder)):
+        return value
+    if isinstance(value, ListVal) and isinstance(value.item, (PassLabels, FileOrder)):
+        return value.item
+    return None
 
 
 def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
@@ -203,13 +235,18 @@ def argmax_over_units(interp, c, predictions: Predictions, axis) -> None:
 
 
 def compared(interp: "Interpreter", node, values) -> None:
-    """Predictions of a shuffled generator put next to labels in file order (CNN404)."""
-    shuffled = [p for p in map(predictions_of, values) if p is not None and p.shuffled]
+    """Predictions of a shuffled generator (or of a loader that shuffles) put next to labels in file
+    order, or predictions of a pass over a reshuffling dataset next to labels of another pass (CNN404)."""
+    predictions = [p for p in map(predictions_of, values) if p is not None]
     ordered = [v for v in values if isinstance(v, FileOrder)]
-    if shuffled and ordered:
+    other_pass = [v for v in values if isinstance(v, PassLabels)]
+    shuffled = [p for p in predictions if p.shuffled]
+    if ordered and shuffled:
         framework = shuffled[0].model.attrs.get("framework")
         interp.event("shuffled-order", node, labels=ordered[0].what, source=ordered[0].source,
                      framework=framework.value if isinstance(framework, Const) else "keras")
+    elif other_pass and any(p.reshuffled for p in predictions):
+        interp.event("reshuffled-order", node, source=other_pass[0].source)
 
 
 def model_method(model: Model, name: str, c: "Call") -> Value:
@@ -218,33 +255,57 @@ def model_method(model: Model, name: str, c: "Call") -> Value:
     if name == "add" and model.layers is not None:
         model.layers.append(c.arg(0, "layer"))
         models.rebuild(model, c, added=len(model.layers) - 1)
-    if name == "load_weights" and model.expects is None:
-        model.expects = model.expects_with_weights
+    if name == "load_weights":
+        models.load_weights(model, c.arg(0, "filepath"))
     if name in ("save", "save_weights"):
-        path = c.const(0, "filepath")
-        if isinstance(path, str):
-            c.interp.project.saved.setdefault(path, model)
-    if name == "get_layer":  # its .output is still downstream of this model's input
-        return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
+        models.save(c, model, c.arg(0, "filepath"))
+    if name == "get_layer":  # of a model around a pre-trained base: a layer of the base, or the base itself
+        return layer_of(model.attrs.get("base", model))
     effect = METHODS.get(("model", name)) or METHODS.get(("model", "*"))  # another framework's methods
     return effect(replace(c, receiver=model)) if effect is not None else UNKNOWN
 
 
+def layer_of(model: Model) -> Model:
+    """One of a model's layers: its ``.output`` is still downstream of the model's input, and
+    ``layer.trainable = ...`` freezes or unfreezes part of the model."""
+    if not isinstance(model, Model):
+        return UNKNOWN
+    return Model(model.name, model.expects, model.front, model.line, {"layer_of": model})
+
+
 def attribute(interp: "Interpreter", owner: Value, name: str) -> Value:
+    if owner is UNKNOWN and name in ("predict", "predict_on_batch"):
+        # model.predict(x) of a model the analysis cannot see: the code around it may still say what it is
+        return Bound(Model("the model", attrs={"origin": models.UNKNOWN_ORIGIN}), name)
     if isinstance(owner, ModuleRef):
         return ModuleRef(owner.qualname + "." + name)
     if isinstance(owner, Model):
         if name in owner.attrs:
             return owner.attrs[name]
+        units = owner.attrs.get("units")
+        if name == "output_shape" and isinstance(units, Const):  # if model.output_shape[-1] > 1:
+            return Const((None, units.value))
         if name in MODEL_PROPERTIES:
+            base = owner.attrs.get("layer_of", owner)
             symbolic = Symbolic() if name.startswith("input") else (
-                Symbolic(base=owner) if owner.expects else Symbolic(opaque=True))
+                Symbolic(base=owner, through_output="base" not in owner.attrs and base.expects is not None)
+                if owner.expects else Symbolic(opaque=True))
             return ListVal(symbolic, items=(symbolic,)) if name.endswith("s") else symbolic
-        known = known_attribute("model", owner, name)
-        return known if known is not None else Bound(owner, name)
+        known = known_attribute("model", owner, name)  # another framework's (a PyTorch submodule)
+        if known is not None:
+            return known
+        if name == "layers":
+            if owner.layers is not None:  # a Sequential: its layers as given (a pre-trained base among them)
+                return ListVal(joined(owner.layers), items=tuple(owner.layers))
+            return ListVal(layer_of(owner.attrs.get("base", owner)))
+        return Bound(owner, name)
+    units = owner.model.attrs.get("units") if isinstance(owner, Predictions) else None
+    if name == "shape" and isinstance(units, Const) and not owner.row:  # if preds.shape[1] == 1:
+        return Const((None, units.value))
     if isinstance(owner, Dataset) and owner.files and name in FILE_ORDER.get(owner.files, KERAS_FILE_ORDER):
         return FileOrder(name, owner.files)
-    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, Pipeline)):
+    if isinstance(owner, (Image, Dataset, DataGen, Opaque, Layer, Predictions, PathStr, Pipeline, PassLabels, FileOrder,
+                          DictVal, TextFile)):
         known = known_attribute(kind_of(owner), owner, name) if isinstance(owner, Image) else None
         return known if known is not None else Bound(owner, name)
     env = getattr(owner, "env", None)  # a project module
@@ -297,16 +358,22 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
         except Exception:
             return UNKNOWN
     if isinstance(owner, ListVal) and len(indices) == 1 and not isinstance(indices[0], slice):
-        return owner.item if owner.item is not None else UNKNOWN
-    if isinstance(owner, ListVal) and len(indices) == 1:  # a slice: elements of the same kind
         index = indices[0]
-        known = owner.items is not None and UNKNOWN not in (index.start, index.stop, index.step)
+        if owner.items is not None and isinstance(index, Const) and isinstance(index.value, int) \
+                and -len(owner.items) <= index.value < len(owner.items):
+            return owner.items[index.value]
+        return owner.item if owner.item is not None else UNKNOWN
+    if isinstance(owner, ListVal) and len(indices) == 1:  # a slice: a list of the same things
+        index = indices[0]
         try:
-            return ListVal(owner.item, owner.repeated, owner.items[index] if known else None)
+            items = owner.items[index] if owner.items is not None and UNKNOWN not in (
+                index.start, index.stop, index.step) else None
         except (TypeError, ValueError):
-            return ListVal(owner.item, owner.repeated)
-    if isinstance(owner, Predictions):
-        return owner
+            items = None
+        return ListVal(joined(items), owner.repeated, items) if items is not None else ListVal(owner.item, owner.repeated)
+    if isinstance(owner, Predictions):  # preds[0] is the first row (its length: the number of units)
+        row = len(indices) == 1 and not isinstance(indices[0], slice)
+        return replace(owner, row=True) if row and not owner.row else owner
     if isinstance(owner, DictVal) and len(indices) == 1 and not isinstance(indices[0], slice):
         key = indices[0]
         if isinstance(key, Const):
@@ -316,6 +383,11 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
                 return UNKNOWN
         if owner.items is None:
             return owner.get(None)
+        if any(worth_choosing(v) for _, v in owner.items):  # MODELS[args.arch]: each entry a possible run
+            text = " ".join(interp.module.code(node.slice[0].slice.value).split())
+            by = ("key", text)
+            return choose(by, [(Alternative(by, repr(k), f"when `{text}` is {{}}", len(owner.items)), v)
+                               for k, v in owner.items])
         return same_library_function(owner.values()) or joined(owner.values()) or UNKNOWN
     if isinstance(owner, Dataset) and len(indices) == 1 and isinstance(indices[0], Const) \
             and isinstance(indices[0].value, int):
@@ -328,4 +400,4 @@ def subscript(interp: "Interpreter", node, owner: Value, indices: list) -> Value
 
 
 # Silence "imported but unused": these modules register their effects on import.
-_REGISTERED = (datasets, files, images, pipelines, scikit, torch)
+_REGISTERED = (datasets, files, images, pipelines, scikit, torch, zoos)

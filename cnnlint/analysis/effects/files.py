@@ -10,22 +10,14 @@ from __future__ import annotations
 import posixpath
 
 from ..facts import UNKNOWN, Const, Dataset, DictVal, Image, Value, join
+from ..paths import path_key
 from .table import function, method
-
-
-def path_key(value: Value) -> str | None:
-    """A literal path, normalised (``./data/x.npy`` and ``data/x.npy`` are one file)."""
-    if isinstance(value, Const) and isinstance(value.value, str) and value.value.strip():
-        return posixpath.normpath(value.value.replace("\\", "/"))
-    return None
 
 
 def write(call, path: Value, value: Value) -> None:
     key = path_key(path)
-    if key is None:
-        return
-    written = call.interp.project.written
-    written[key] = join(written[key], value) if key in written else value
+    if key is not None:
+        call.interp.project.written.put(key, value, call.interp.module.path, merge=join)
 
 
 def read(call, path: Value) -> Value | None:
@@ -33,10 +25,10 @@ def read(call, path: Value) -> Value | None:
     key = path_key(path)
     if key is None:
         return None
-    project = call.interp.project
-    if key not in project.written:
-        project.run_mentioning(path.value, call.interp.module)
-    return project.written.get(key)
+    project, reader = call.interp.project, call.interp.module.path
+    if project.written.get(key, reader) is None:
+        project.run_mentioning(posixpath.basename(key), call.interp.module)
+    return project.written.get(key, reader)
 
 
 # -- numpy --------------------------------------------------------------------------------------
@@ -84,7 +76,8 @@ def dataset_load(call) -> Value:
 def written_size(call, path: Value):
     """The size of the image written at ``path`` in the project, if one was: reading it back gives
     that size, not "whatever the file had"."""
-    found = read(call, path)
+    key = path_key(path)
+    found = call.interp.project.written.get(key, call.interp.module.path) if key is not None else None
     return found.size if isinstance(found, Image) and found.size is not None else None
 
 

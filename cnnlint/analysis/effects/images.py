@@ -11,7 +11,9 @@ from ..facts import (
     RAW,
     UNIT,
     Array,
+    PathEnd,
     PathStr,
+    TextFile,
     UNKNOWN,
     Const,
     Image,
@@ -25,8 +27,12 @@ from ..facts import (
     Symbolic,
     TupleVal,
     Value,
+    INDEX,
     join,
+    joined,
 )
+from ..arithmetic import binary
+from ..paths import path_key
 from .files import written_size
 from .table import ITEMS, apply, dtype_name, function, method
 
@@ -47,7 +53,8 @@ def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype=
 
 def file_channels(path: Value) -> int | None:
     """A file read as it is: a JPEG is RGB (or rarely gray); anything else may be RGBA, gray or paletted."""
-    if isinstance(path, Const) and isinstance(path.value, str) and path.value.lower().endswith((".jpg", ".jpeg")):
+    key = path_key(path)
+    if key is not None and key.lower().endswith((".jpg", ".jpeg")):
         return None
     if isinstance(path, PathStr) and path.suffix in (".jpg", ".jpeg"):
         return None
@@ -67,7 +74,7 @@ def opened_channels(source: Value) -> int | None:
     """The channels of an image opened as it is (PIL.Image.open, torchvision read_image): those of the
     file for a non-JPEG path literal (or glob pattern) and for an upload; those of whatever was received
     for other bytes; unknown for a path the code does not know, or a JPEG."""
-    if isinstance(source, Const) or (isinstance(source, PathStr) and source.suffix):
+    if path_key(source) is not None or (isinstance(source, PathStr) and source.suffix):
         return file_channels(source)
     if source in (UPLOAD, UPLOADED):
         return FILE_CHANNELS
@@ -257,11 +264,14 @@ def cv2_resize(call):
 @function("tensorflow.io.read_file", "tensorflow.io.gfile.GFile", "builtins.open")
 def read_bytes(call):
     path = call.arg(0, "filename")
+    key = path_key(path)
+    if key is not None and key.lower().endswith(".json"):
+        return TextFile(key)  # a model's architecture, perhaps (model_from_json)
     if file_channels(path) is None:
         return Opaque("jpeg bytes")
     if path in (UPLOAD, UPLOADED):
         return UPLOADED
-    return RECEIVED if isinstance(path, Const) or path == RECEIVED else UNKNOWN_FILE
+    return RECEIVED if key is not None or path == RECEIVED else UNKNOWN_FILE
 
 
 @function("io.BytesIO", "base64.b64decode", "base64.decodebytes", "base64.urlsafe_b64decode")
@@ -273,7 +283,7 @@ def received_bytes(call):
     return RECEIVED
 
 
-@function("streamlit.file_uploader", "flask.request.files.get", "flask.request.files.getlist", "fastapi.File",
+@function("streamlit.{,sidebar.}file_uploader", "flask.request.files.get", "flask.request.files.getlist", "fastapi.File",
           "fastapi.UploadFile", "fastapi.datastructures.UploadFile")
 def upload(call):
     """A file a user uploads: any image format, unless the uploader accepts JPEG only."""
@@ -293,12 +303,21 @@ def upload_read(call):
 ITEMS["flask.request.files"] = UPLOAD
 
 
+@method("textfile", "read")
+def read_text(call):
+    return call.receiver
+
+
 @function("keras.utils.get_file", "keras.utils.data_utils.get_file")
 def get_file(call):
-    """The local path of a download: its name tells the file type (``'grace_hopper.jpg'``)."""
-    for value in (call.arg(0, "fname"), call.arg(1, "origin")):
-        if isinstance(value, Const) and isinstance(value.value, str) and file_channels(value) is None:
-            return value
+    """The local path of a download, by the name it is saved under: the name tells the file type
+    (``'grace_hopper.jpg'``) or what the file is (``'vgg16_weights_tf_dim_ordering_tf_kernels.h5'``)."""
+    fname = call.arg(0, "fname")
+    if isinstance(fname, Const) and isinstance(fname.value, str) and call.const(None, "extract", False) is not True:
+        return fname
+    origin = call.arg(1, "origin")
+    if isinstance(origin, Const) and isinstance(origin.value, str) and file_channels(origin) is None:
+        return origin
     return UNKNOWN
 
 
@@ -354,7 +373,7 @@ def tf_crop(call):
 
 
 @function("tensorflow.image.{flip_left_right,random_flip_left_right,random_flip_up_down,flip_up_down}",
-          "tensorflow.identity", "tensorflow.convert_to_tensor", "tensorflow.constant")
+          "tensorflow.identity", "tensorflow.convert_to_tensor", "tensorflow.constant", "tensorflow.Variable")
 def tf_keep(call):
     image = call.arg(0, "image")
     return image.but(container="tensor") if isinstance(image, Image) else UNKNOWN
@@ -383,6 +402,9 @@ def tf_convert_image_dtype(call):
     if target == "float" and image.dtype == "float":
         step = Step("tf.image.convert_image_dtype (no change: the input is already float)", call.loc, kind="convert")
         return image.but(steps=image.steps + (step,))
+    if target == "uint8" and image.dtype == "float":  # [0, 1] floats back to 0..255
+        scale = image.scale.affine(255, 0) if image.scale is not None else None
+        return image.but(dtype="uint8", scale=scale)
     return image.but(dtype=target, scale=None if image.dtype is None else image.scale)
 
 
@@ -398,7 +420,9 @@ def stacked(items: Value) -> Value:
             item = join(item, other)
     if isinstance(item, Image) and item.batched is False:
         repeated = True if isinstance(items, ListVal) and items.repeated else item.repeated
-        return item.but(batched=True, container="array", repeated=repeated)
+        # images of whatever size their files had stack only if the files share one size: unknown here
+        size = None if item.size == NATIVE else item.size
+        return item.but(batched=True, container="array", repeated=repeated, size=size)
     return UNKNOWN
 
 
@@ -412,6 +436,9 @@ def np_array(call):
         return Array(given or inferred, values)
     if isinstance(obj, (ListVal, TupleVal)):
         result = stacked(obj)
+        item = obj.item if isinstance(obj, ListVal) else joined(obj.items)
+        if result is UNKNOWN and isinstance(item, Image) and item.batched:  # batches of one: (n, 1, h, w, c)
+            result = item.but(batched=None, size=None, container="array")
     elif isinstance(obj, Image):
         result = obj.but(container="array")
     else:
@@ -466,6 +493,22 @@ def flat_numbers(value) -> tuple[float, ...] | None:
             out.extend(inner)
         return tuple(out)
     return None
+
+
+UFUNCS = {"divide": "Divide", "true_divide": "Divide", "multiply": "Multiply", "subtract": "Subtract",
+          "add": "Add"}
+
+
+@function("numpy.{divide,true_divide,multiply,subtract,add}", "tensorflow.{divide,multiply,subtract,add}",
+          "tensorflow.math.{divide,multiply,subtract,add}")
+def ufunc(call):
+    """``np.divide(x, 255)`` is ``x / 255``."""
+    if len(call.args) < 2:
+        return UNKNOWN
+    left = call.args[0]
+    if isinstance(left, ListVal) and left.item in (None, UNKNOWN):
+        left = UNKNOWN  # an array made of a list of unknown things
+    return binary(call.interp, call.node, left, UFUNCS[call.qualname.rsplit(".", 1)[-1]], call.args[1])
 
 
 @function("numpy.{stack,vstack,concatenate,row_stack}", "tensorflow.{stack,concat}")
@@ -526,7 +569,25 @@ def walk_files(call):
 
 @function("os.path.join", "os.path.abspath", "os.path.normpath", "os.fspath", "builtins.str")
 def path_of(call):
-    return PathStr() if any(isinstance(a, PathStr) for a in call.args) else UNKNOWN
+    """A path found at run time stays one; a path joined from constants is a constant."""
+    if any(isinstance(a, PathStr) for a in call.args):
+        return PathStr()
+    if call.qualname == "os.path.join" and call.args and not call.kwargs:
+        import posixpath
+
+        known = [a for a in call.args if isinstance(a, Const) and isinstance(a.value, str)]
+        if len(known) == len(call.args):
+            return Const(posixpath.join(*(a.value for a in known)))
+        tail = []  # os.path.join(BASE_DIR, "model", "cnn.h5"): the end of the path is known
+        for a in reversed(call.args):
+            if not (isinstance(a, Const) and isinstance(a.value, str)):
+                break
+            tail.insert(0, a.value)
+        if tail and "." in tail[-1]:
+            return PathEnd(posixpath.join(*tail))
+    if call.qualname == "builtins.str" and isinstance(call.arg(0), Const) and isinstance(call.arg(0).value, str):
+        return call.arg(0)
+    return UNKNOWN
 
 
 @function("pathlib.Path")
@@ -537,6 +598,34 @@ def path_object(call):
 @method("pathlib.Path", "glob", "rglob", "iterdir")
 def path_glob(call):
     return ListVal(_globbed(call.arg(0, "pattern")) if call.args else PathStr())
+
+
+@function("numpy.{rollaxis,moveaxis,swapaxes,transpose}", "tensorflow.transpose", "torch.{permute,transpose}")
+def axes_moved(call):
+    """The same values with their axes moved: the value facts stay, and so do the shape facts of a
+    single image (HWC -> CHW for PyTorch) or of a batch whose batch axis stays first (NHWC -> NCHW);
+    other moves leave the shape unknown."""
+    image = call.arg(0, "a" if "a" in call.kwargs else "input")
+    if not isinstance(image, Image):
+        return UNKNOWN
+    if image.batched is False or (image.batched and _batch_axis_stays(call)):
+        return image
+    return image.but(batched=None, size=None, channels=None)
+
+
+PERMUTATIONS = {"numpy.transpose": "axes", "tensorflow.transpose": "perm", "torch.permute": "dims"}
+
+
+def _batch_axis_stays(call) -> bool:
+    """Whether the first axis of a batch (of four axes) stays first."""
+    if call.qualname in PERMUTATIONS:  # np.transpose(x, (0, 3, 1, 2)); no axes reverses them all
+        order = call.const(1, PERMUTATIONS[call.qualname])
+        return isinstance(order, (tuple, list)) and len(order) > 0 and order[0] == 0
+    if call.qualname == "numpy.rollaxis":
+        moved = (call.const(1, "axis"), call.const(2, "start", 0))
+    else:  # swapaxes, moveaxis, torch.transpose: two axes
+        moved = (call.const(1), call.const(2))
+    return all(isinstance(a, int) and a % 4 != 0 for a in moved)
 
 
 @function("numpy.squeeze", "tensorflow.squeeze")
@@ -620,6 +709,15 @@ def mpl_imread(call):
     return loaded(call, "array", channels=None, scale=None, dtype=None)  # PNGs load as [0, 1] floats
 
 
+def cropped(image: Image, spatial: list) -> Image:
+    """A single image sliced as [rows, columns(, channels)]: a crop, its channels kept or cut to 3."""
+    full = slice(None, None, None)
+    if len(spatial) == 3 and spatial[2] != full:
+        channels = 3 if spatial[2] in (slice(None, 3, None), slice(0, 3, None)) else None
+        image = image.but(channels=channels)
+    return image if all(i == full for i in spatial[:2]) else image.but(size=None)
+
+
 def subscript_image(image: Image, indices: list) -> Value:
     """``x[None]``, ``x[np.newaxis, ...]``, ``x[..., ::-1]``, ``batch[0]``, ``x[:, :, :3]``."""
     from ..facts import Const as C
@@ -647,10 +745,16 @@ def subscript_image(image: Image, indices: list) -> Value:
         return image.but(channels=3)
     if len(indices) == 1 and isinstance(indices[0], slice):
         return image  # a slice of the batch
-    if len(indices) == 1 and isinstance(indices[0], C) and isinstance(indices[0].value, int):
+    if len(indices) > 1 and image.batched and isinstance(indices[0], C) and isinstance(indices[0].value, int) \
+            and all(isinstance(i, slice) for i in indices[1:]):
+        # batch[0, y:y + 224, x:x + 224, :]: one image of the batch, cropped
+        return cropped(image.but(batched=False), indices[1:])
+    if image.batched is False and 2 <= len(indices) <= 3 and all(isinstance(i, slice) for i in indices):
+        return cropped(image, indices)  # img[y:y + 64, x:x + 64, :3]
+    if len(indices) == 1 and (isinstance(indices[0], C) and isinstance(indices[0].value, int) or indices[0] == INDEX):
         return image.but(batched=False) if image.batched else image.but(batched=None, size=None)
-    if len(indices) == 1 and not isinstance(indices[0], slice):
-        return image.but(batched=False) if image.batched else UNKNOWN
+    if len(indices) == 1 and not isinstance(indices[0], slice):  # x[idx]: one image, or a shuffled batch
+        return image.but(batched=None) if image.batched else UNKNOWN
     return image.but(size=None, batched=None) if any(isinstance(i, slice) for i in indices) else UNKNOWN
 
 

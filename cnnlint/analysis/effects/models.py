@@ -8,8 +8,9 @@ are replayed on the input where the model is called.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from ...knowledge import ModelInfo, knowledge
+from ...knowledge import ModelInfo, knowledge, zoos
 from ..facts import (
     RAW,
     UNKNOWN,
@@ -19,14 +20,19 @@ from ..facts import (
     Layer,
     ListVal,
     Model,
+    Checkpoint,
     Scale,
     Step,
     Predictions,
     Symbolic,
+    TextFile,
     TupleVal,
     Value,
 )
 from ..arithmetic import scale_op
+import posixpath
+
+from ..paths import path_key
 from .images import resized
 from .table import apply, function
 
@@ -44,6 +50,11 @@ UNIT_KEEPING_LAYERS = {"Dropout", "BatchNormalization", "LayerNormalization", "G
 def mode_scale(mode: str) -> Scale:
     rng = knowledge().modes[mode].range
     return Scale.interval(*rng) if rng else Scale(mode=mode)
+
+
+# A model whose origin the code does not show (loaded from a file cnnlint cannot read, unpickled):
+# the code around it may say what it is (rules/verdicts.py imagenet_evidence).
+UNKNOWN_ORIGIN = Const("unknown")
 
 
 # -- preprocess_input -------------------------------------------------------------
@@ -91,32 +102,78 @@ def application(info: ModelInfo):
             input_shape = UNKNOWN
         if not isinstance(weights, Const) or weights.value is None:
             # weights=None or unknown: no pre-trained expectations. If weights are loaded later
-            # (model.load_weights(path)), only the architecture's input size is certain.
+            # (model.load_weights(path)), only the architecture's input size is certain, unless the
+            # file is keras's own ImageNet weights file for it.
             model = Model(info.name, line=call.line)
             size, reason = fixed_size(info, include_top, input_shape, pretrained=False)
             if size:
                 model.expects_with_weights = Expectation(info.name, None, "", None, size, info.min_size, reason)
+            imagenet = pretrained(call, info, "imagenet", include_top, input_shape)
+            model.with_imagenet_weights = (imagenet, include_top)
             return model
-        mode = info.mode
-        hint = f"{info.family}.preprocess_input" if mode != "none" else None
-        preprocessing = call.const(None, "include_preprocessing", True)
-        if preprocessing is False and info.without_preprocessing:
-            mode = info.without_preprocessing
-            hint = None  # the family's own preprocess_input is the identity: it cannot help
-        elif preprocessing is not True and info.without_preprocessing:
-            return Model(info.name, line=call.line)
-        described = knowledge().modes[mode].describe
-        size, reason = fixed_size(info, include_top, input_shape, pretrained=weights.value == "imagenet")
-        expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
-        model = Model(info.name, expects, line=call.line)
-        model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
-        model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
-        classes = call.const(5 if info.family in STANDARD_ORDER else None, "classes", 1000)
-        if include_top is False or (include_top is True and classes == 1000 and weights.value == "imagenet"):
-            model.attrs["imagenet_top"] = Const(include_top is True)
-        return model
+        return pretrained(call, info, weights.value, include_top, input_shape)
 
     return construct
+
+
+def pretrained(call, info: ModelInfo, weights, include_top, input_shape) -> Model:
+    """The application with weights (``"imagenet"`` or a file of them): what it expects."""
+    mode = info.mode
+    hint = f"{info.family}.preprocess_input" if mode != "none" else None
+    preprocessing = call.const(None, "include_preprocessing", True)
+    if preprocessing is False and info.without_preprocessing:
+        mode = info.without_preprocessing
+        hint = None  # the family's own preprocess_input is the identity: it cannot help
+    elif preprocessing is not True and info.without_preprocessing:
+        return Model(info.name, line=call.line)
+    described = knowledge().modes[mode].describe
+    size, reason = fixed_size(info, include_top, input_shape, pretrained=weights == "imagenet")
+    expects = Expectation(info.name, mode_scale(mode), described, hint, size, info.min_size, reason)
+    model = Model(info.name, expects, line=call.line)
+    model.attrs["include_top"] = Const(include_top) if include_top is not UNKNOWN else UNKNOWN
+    model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
+    classes = call.const(5 if info.family in STANDARD_ORDER else None, "classes", 1000)
+    if include_top is False or (include_top is True and classes == 1000 and weights == "imagenet"):
+        model.attrs["imagenet_top"] = Const(include_top is True)
+    return model
+
+
+def load_weights(model: Model, path: Value) -> None:
+    """``model.load_weights(path)`` on an application built with weights=None: keras's own ImageNet
+    weights file for it (``inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5``) makes it the
+    pre-trained model; any other file leaves only its input size certain."""
+    if model.expects is not None:
+        return
+    imagenet = getattr(model, "with_imagenet_weights", None)
+    key = path_key(path)
+    if imagenet is not None and key is not None and knowledge().is_imagenet_weights_file(model.name, key):
+        model.expects = imagenet[0].expects
+        model.attrs.update(imagenet[0].attrs)
+    elif imagenet is None and model.expects_with_weights is None and key is not None:
+        model.expects = weights_file_expectation(key)  # a model defined in the project, given known weights
+    else:
+        model.expects = model.expects_with_weights
+
+
+def weights_file_expectation(key: str) -> Expectation | None:
+    """What a model defined in the project expects once it loads the ImageNet weights of a known model,
+    told by the file's name: keras's own (``resnet50_weights_tf_dim_ordering_tf_kernels.h5``), or the
+    copies projects keep of others (``inception-v4_weights_tf_dim_ordering_tf_kernels.h5``)."""
+    k = knowledge()
+    name = key.rsplit("/", 1)[-1]
+    known = [m for m in k.models if k.is_imagenet_weights_file(m, name)]
+    if len(known) == 1:
+        info = k.models[known[0]]
+        mode = info.without_preprocessing and "none" or info.mode
+        hint = f"{info.family}.preprocess_input" if mode != "none" else None
+        label = f"the model with {known[0]}'s ImageNet weights"
+        return Expectation(label, mode_scale(mode), k.modes[mode].describe, hint, None, info.min_size)
+    for start, model in zoos()["weight_files"].items():
+        if name.lower().startswith(start):
+            label = f"the model with {model.name}'s ImageNet weights"
+            return Expectation(label, mode_scale(model.mode), k.modes[model.mode].describe, None,
+                               (model.size, model.size), None, f"as {model.name} is")
+    return None
 
 
 def fixed_size(info: ModelInfo, include_top, input_shape, pretrained: bool) -> tuple[tuple[int, int] | None, str]:
@@ -153,14 +210,98 @@ def decode_predictions(call) -> Value:
     preds = call.arg(0, "preds")
     if isinstance(preds, Predictions) and preds.model.attrs.get("imagenet_top") == Const(False):
         call.interp.event("decode-custom-head", call.node, model=preds.model)
+    if isinstance(preds, Predictions) and preds.model.expects is None:
+        preds.model.attrs.setdefault("decoded_at", call.loc)  # evidence: an ImageNet classifier
     return UNKNOWN
 
 
 @function("keras.models.load_model", "tensorflow.saved_model.load")
 def load_model(call) -> Value:
-    model = Model("loaded model", line=call.line)
-    model.attrs["loaded_from"] = call.arg(0, "filepath")
+    """The model the project saved at that path (``model.save("m.h5")`` in the training script) is the
+    model loaded: it expects what it was built and trained for. Otherwise nothing is known."""
+    path = call.arg(0, "filepath")
+    saved, reader = call.interp.project.saved, call.interp.module.path
+    key = path_key(path)
+    if key is not None and saved.get(key, reader) is None:
+        call.interp.project.run_mentioning(posixpath.basename(key), call.interp.module)
+    found = saved.get(key, reader) if key is not None else None
+    if found is not None:
+        return found
+    model = from_file(call, key) if key is not None else None
+    if model is None:
+        model = Model("loaded model", line=call.line, attrs={"origin": UNKNOWN_ORIGIN})
+    model.attrs["loaded_from"] = path
     return model
+
+
+@function("keras.models.model_from_json", "keras.saving.model_from_json")
+def model_from_json(call) -> Value:
+    """The architecture in a project's .json file, read as data like a saved model's."""
+    text = call.arg(0, "json_string")
+    model = from_file(call, text.key) if isinstance(text, TextFile) else None
+    return model if model is not None else Model("model from JSON", line=call.line, attrs={"origin": UNKNOWN_ORIGIN})
+
+
+def from_file(call, key: str) -> Model | None:
+    """A saved model file in the project, read as data (cnnlint/savedmodels.py): the keras application
+    it holds expects what it always does; the layers in front of it are replayed on the input."""
+    file = call.interp.project.model_file(key, call.interp.module)
+    if file is None:
+        return None
+    name = Path(file.path).name
+    front = tuple(saved_layer(layer, call, name) for layer in file.front)
+    model = Model(f"{file.application or 'the model'} saved in {name}", front=front, line=call.line)
+    if file.units is not None:
+        model.attrs["units"] = Const(file.units)
+    if file.application is None:
+        return model if front else None
+    info = knowledge().models[file.application]
+    mode = info.mode
+    if info.without_preprocessing:
+        mode = "none"  # saved as built, with its own preprocessing inside (include_preprocessing's default)
+    hint = f"{info.family}.preprocess_input" if mode != "none" else None
+    size, reason = (file.input_size, f"saved with input shape {file.input_size[0]}x{file.input_size[1]}") \
+        if file.input_size else (None, "")
+    model.expects = Expectation(model.name, mode_scale(mode), knowledge().modes[mode].describe, hint, size,
+                                info.min_size, reason)
+    model.attrs["batchnorm"] = Const(info.family not in knowledge().without_batchnorm)
+    model.attrs["imagenet_top"] = Const(file.units == 1000)
+    return model
+
+
+def saved_layer(layer: tuple, call, file_name: str):
+    """The op of a preprocessing layer read from a saved file."""
+    if layer[0] == "Rescaling":
+        scale, offset = layer[1], layer[2]
+        what = f"Rescaling({scale:g}" + (f", offset={offset:g})" if offset else ")") + f" inside {file_name}"
+        return normalising_op(scale_op(scale, offset, what, call.loc, kind="layer"), Step(what, call.loc, kind="layer"))
+    return unknown_scale_op
+
+
+@function("pickle.load", "pickle.loads", "joblib.load", "dill.load", "cloudpickle.load")
+def unpickled(call) -> Value:
+    """Whatever a pickle holds (cnnlint never opens it): a model, perhaps, of unknown origin."""
+    return Model("the unpickled model", line=call.line, attrs={"origin": UNKNOWN_ORIGIN})
+
+
+def save(call, model: Model, path: Value) -> None:
+    """``model.save(path)``, ``save_model(model, path)``, a ``ModelCheckpoint(path)`` in ``fit``."""
+    key = path_key(path)
+    if key is not None:
+        call.interp.project.saved.put(key, model, call.interp.module.path)
+
+
+@function("keras.models.save_model", "keras.saving.save_model")
+def save_model(call) -> Value:
+    model = call.arg(0, "model")
+    if isinstance(model, Model):
+        save(call, model, call.arg(1, "filepath"))
+    return Const(None)
+
+
+@function("keras.callbacks.ModelCheckpoint")
+def model_checkpoint(call) -> Value:
+    return Checkpoint(call.arg(0, "filepath"))
 
 
 # -- layers ----------------------------------------------------------------------------
@@ -169,9 +310,11 @@ def rescaling(call) -> Value:
     scale, offset = call.const(0, "scale"), call.const(1, "offset", 0.0)
     if not isinstance(scale, (int, float)) or not isinstance(offset, (int, float)):
         return Layer("Rescaling", op=unknown_scale_op)
-    what = f"Rescaling({scale:g}" + (f", offset={offset:g})" if offset else ")")
-    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.loc),
-                                                   Step(what, call.loc)))
+    code = call.interp.module.code
+    written = ", ".join(f"{a.star}{a.keyword.value + '=' if a.keyword else ''}{code(a.value)}" for a in call.node.args)
+    what = f"Rescaling({written})"  # as written: Rescaling(1.0 / 255), not Rescaling(0.00392157)
+    return Layer("Rescaling", op=normalising_op(scale_op(float(scale), float(offset), what, call.loc, kind="layer"),
+                                                   Step(what, call.loc, kind="layer")))
 
 
 def normalising_op(op, step: Step):
@@ -307,6 +450,8 @@ def wrapping(name: str, out: Value, line: int) -> Model:
         return model
     base = out.base
     attrs = {"base": base, "include_top": base.attrs.get("include_top", UNKNOWN), **units}
+    if "batchnorm" in base.attrs:  # a VGG16 inside stays without BatchNormalization
+        attrs["batchnorm"] = base.attrs["batchnorm"]
     top = base.attrs.get("imagenet_top")
     if out.units is not None and out.units != 1000 or top == Const(False):
         attrs["imagenet_top"] = Const(False)  # a custom head, or features
@@ -317,7 +462,12 @@ def wrapping(name: str, out: Value, line: int) -> Model:
 
 @function("keras.models.Model")
 def functional_model(call) -> Value:
-    return wrapping("model", call.arg(1, "outputs"), call.line)
+    outputs = call.arg(1, "outputs")
+    for out in (outputs.items or (outputs.item,)) if isinstance(outputs, (ListVal, TupleVal)) else (outputs,):
+        if isinstance(out, Symbolic) and out.through_output and out.base is not None:
+            # a head on base.output: the base's layers run in this model as they are (CNN503)
+            call.interp.module.base_calls.append((call.node, out.base.attrs.get("layer_of", out.base), "output"))
+    return wrapping("model", outputs, call.line)
 
 
 @function("keras.models.Sequential")
@@ -342,6 +492,8 @@ def rebuild(model: Model, call, added: int | None = None) -> None:
         x = feed(layer, x, call if added in (None, i) else replace(call, interp=_Quiet(call.interp)))
     built = wrapping(model.name, x, model.line)
     model.name, model.expects, model.front = built.name, built.expects, built.front
+    for derived in ("units", "imagenet_top", "base", "include_top", "batchnorm", "transform"):
+        model.attrs.pop(derived, None)  # what the layers before the last .add() made it is gone
     model.attrs.update(built.attrs)
 
 
@@ -373,7 +525,7 @@ def feed(layer: Value, x: Value, call) -> Value:
         return call_layer(layer, replace(call, args=[x], kwargs={}))
     if isinstance(layer, Model):
         if layer.expects is not None and isinstance(x, Symbolic) and x.base is None:
-            call.interp.module.base_calls.append((call.node, layer))  # no training=False in a Sequential
+            call.interp.module.base_calls.append((call.node, layer, "sequential"))  # no training=False there
         return model_on_symbolic(layer, x)
     if isinstance(layer, Symbolic):  # keras.Input inside a Sequential
         return x

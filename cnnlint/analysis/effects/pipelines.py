@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..facts import (RAW, UNKNOWN, Const, Dataset, DataGen, Image, ListVal, Model, Opaque, Predictions, Step, TupleVal,
-                     Value, joined)
+from ..facts import (INDEX, RAW, UNKNOWN, Const, Dataset, DataGen, DictVal, Image, ListVal, Model, Opaque, Partial,
+                     PassLabels, Predictions, Step, TupleVal, Value, joined)
 from ..arithmetic import scale_op
 from .images import COLOR_MODES, known_size
 from .models import normalising_op
@@ -58,7 +58,7 @@ def flow_from_files(call) -> Value:
     shuffled = call.const(None, "shuffle", True)
     method = call.node.func.attr.value if hasattr(call.node.func, "attr") else "flow_from_directory"
     return Dataset(TupleVal((generated(call, image), UNKNOWN)), shuffled if isinstance(shuffled, bool) else None,
-                   files=method)
+                   files=method, reshuffles=method if shuffled is True else None)
 
 
 @method("datagen", "flow")
@@ -91,7 +91,11 @@ def image_dataset_from_directory(call) -> Value:
         image = image.but(batched=False)
     shuffled = call.const(None, "shuffle", True)
     element = image if call.const(None, "labels", "inferred") is None else TupleVal((image, UNKNOWN))
-    return Dataset(element, shuffled if isinstance(shuffled, bool) else None)
+    ds = Dataset(element, shuffled if isinstance(shuffled, bool) else None,
+                 reshuffles="image_dataset_from_directory" if shuffled is True else None)
+    if call.const(None, "subset", None) == "both":  # (training, validation)
+        return ListVal(ds, items=(ds, ds))
+    return ds
 
 
 # -- tf.data ----------------------------------------------------------------------------------
@@ -149,39 +153,57 @@ def from_tensors(call) -> Value:
     return Dataset(call.arg(0, "tensors"), single=True)
 
 
+def pass_element(ds: Dataset) -> Value:
+    """An element as one pass over the dataset sees it: when every pass is in a new order, its labels
+    are in that pass's order only."""
+    element = ds.element
+    if ds.reshuffles and isinstance(element, TupleVal) and len(element.items) >= 2:
+        labels = PassLabels(ds.reshuffles)
+        return TupleVal((element.items[0],) + tuple(labels if v is UNKNOWN else v for v in element.items[1:]))
+    return element
+
+
 @method("dataset", "map")
 def dataset_map(call) -> Value:
     ds: Dataset = call.receiver
     fn = call.arg(0, "map_func")
-    args = list(ds.element.items) if isinstance(ds.element, TupleVal) else [ds.element]
+    element = pass_element(ds)
+    args = list(element.items) if isinstance(element, TupleVal) else [element]
     result = call.interp.call(fn, replace(call, args=args, kwargs={}, indirect=True))
-    return Dataset(sliced(result) if ds.sliced else result, ds.shuffled, sliced=ds.sliced)
+    return replace(ds, element=sliced(result) if ds.sliced else result, single=False, files=None)
 
 
 @method("dataset", "batch", "padded_batch")
 def dataset_batch(call) -> Value:
-    return Dataset(rebatched(call.receiver.element), call.receiver.shuffled)
+    return replace(call.receiver, element=rebatched(call.receiver.element), sliced=False, single=False)
 
 
 @method("dataset", "shuffle")
 def dataset_shuffle(call) -> Value:
-    return replace(call.receiver, shuffled=True)
+    again = call.const(None, "reshuffle_each_iteration", True)
+    return replace(call.receiver, shuffled=True, reshuffles="Dataset.shuffle" if again is True else None)
+
+
+@method("dataset", "cache")
+def dataset_cache(call) -> Value:
+    """After the first pass a cached dataset replays it: its order no longer changes."""
+    return replace(call.receiver, reshuffles=None)
 
 
 @method("dataset", "unbatch")
 def dataset_unbatch(call) -> Value:
-    return Dataset(unbatched(call.receiver.element), call.receiver.shuffled)
+    return replace(call.receiver, element=unbatched(call.receiver.element))
 
 
 @method("dataset", "repeat")
 def dataset_repeat(call) -> Value:
     ds: Dataset = call.receiver
     if ds.single and isinstance(ds.element, Image) and ds.element.batched is False:  # one image, over and over
-        return Dataset(ds.element.but(repeated=True), ds.shuffled)
+        return replace(ds, element=ds.element.but(repeated=True))
     return ds
 
 
-@method("dataset", "prefetch", "cache", "take", "skip", "filter", "with_options", "apply",
+@method("dataset", "prefetch", "take", "skip", "filter", "with_options", "apply",
         "as_numpy_iterator", "__iter__")
 def dataset_same(call) -> Value:
     return call.receiver
@@ -190,7 +212,7 @@ def dataset_same(call) -> Value:
 def element_of(value: Value) -> Value:
     """What iterating over a value yields."""
     if isinstance(value, Dataset):
-        return value.element
+        return pass_element(value)
     if isinstance(value, ListVal):
         return value.item if value.item is not None else UNKNOWN
     if isinstance(value, TupleVal) and value.items:
@@ -226,6 +248,50 @@ def random_sample(call) -> Value:
     return ListVal(item) if item is not UNKNOWN else UNKNOWN
 
 
+# -- dicts ---------------------------------------------------------------------------------------
+@function("builtins.dict")
+def builtin_dict(call) -> Value:
+    if call.args:
+        return UNKNOWN
+    return DictVal(tuple(call.kwargs.items()))
+
+
+@method("dict", "items")
+def dict_items(call) -> Value:
+    d: DictVal = call.receiver
+    if d.items is None:
+        return ListVal(TupleVal((UNKNOWN, d.item if d.item is not None else UNKNOWN)))
+    pairs = tuple(TupleVal((Const(k), v)) for k, v in d.items)
+    return ListVal(joined(pairs), items=pairs)
+
+
+@method("dict", "values")
+def dict_values(call) -> Value:
+    d: DictVal = call.receiver
+    if d.items is None:
+        return ListVal(d.item)
+    return ListVal(joined(d.values()), items=d.values())
+
+
+@method("dict", "keys")
+def dict_keys(call) -> Value:
+    d: DictVal = call.receiver
+    return Const(tuple(k for k, _ in d.items)) if d.items is not None and all(
+        isinstance(k, (str, int)) for k, _ in d.items) else ListVal(UNKNOWN)
+
+
+@method("dict", "get")
+def dict_get(call) -> Value:
+    key = call.arg(0, "key")
+    found = call.receiver.get(key.value) if isinstance(key, Const) else UNKNOWN
+    return found if found is not UNKNOWN else call.arg(1, "default", UNKNOWN)
+
+
+@function("functools.partial")
+def partial(call) -> Value:
+    return Partial(call.arg(0, "func"), tuple(call.args[1:]), tuple(call.kwargs.items()))
+
+
 @function("builtins.next")
 def builtin_next(call) -> Value:
     return element_of(call.arg(0))
@@ -233,15 +299,44 @@ def builtin_next(call) -> Value:
 
 @function("builtins.iter", "builtins.list", "builtins.sorted", "builtins.reversed")
 def builtin_iter(call) -> Value:
+    if not call.args and not call.kwargs and call.qualname == "builtins.list":
+        return ListVal(None, items=())  # list(): an empty list, to append to
     value = call.arg(0)
     if isinstance(value, Dataset):
         return value
     return ListVal(element_of(value)) if value is not UNKNOWN else UNKNOWN
 
 
+@function("builtins.map")
+def builtin_map(call) -> Value:
+    """``map(f, xs)``: f applied to the items of xs (one call on what they have in common)."""
+    items = call.args[1:]
+    if not items:
+        return UNKNOWN
+    args = [element_of(v) for v in items]
+    return ListVal(call.interp.call(call.arg(0), replace(call, args=args, kwargs={}, indirect=True)))
+
+
 @function("builtins.enumerate")
 def builtin_enumerate(call) -> Value:
-    return ListVal(TupleVal((UNKNOWN, element_of(call.arg(0)))))
+    return ListVal(TupleVal((INDEX, element_of(call.arg(0)))))
+
+
+@function("builtins.range", "numpy.arange")
+def builtin_range(call) -> Value:
+    """Whole numbers: ``x[i]`` for ``i in range(len(x))`` is one item of x."""
+    return ListVal(INDEX) if call.qualname == "builtins.range" else UNKNOWN
+
+
+@function("builtins.len", "random.randint", "random.randrange", "numpy.random.randint", "numpy.random.choice")
+def whole_number(call) -> Value:
+    if call.qualname.startswith("numpy.random") and "size" in call.kwargs or len(call.args) > 2:
+        return UNKNOWN  # an array of them
+    row = call.arg(0)
+    if call.qualname == "builtins.len" and isinstance(row, Predictions) and row.row \
+            and isinstance(row.model.attrs.get("units"), Const):
+        return row.model.attrs["units"]  # if len(preds[0]) > 1:
+    return INDEX
 
 
 @function("builtins.zip")

@@ -6,7 +6,7 @@ scikit-learn's scalers standardise or rescale whatever array they are fitted on.
 """
 from __future__ import annotations
 
-from ..facts import RAW, UNIT, UNKNOWN, Image, ListVal, Opaque, Scale, Step, TupleVal, Value
+from ..facts import RAW, UNIT, UNKNOWN, Image, Opaque, Scale, Step, TupleVal, Value
 from .images import known_size, loaded
 from .table import function, method
 
@@ -135,7 +135,13 @@ def unknown_scaled(call) -> Value:
     return image.but(scale=None) if isinstance(image, Image) else UNKNOWN
 
 
-@function("sklearn.model_selection.train_test_split")
+@function("sklearn.utils.shuffle")
+def sklearn_shuffle(call) -> Value:
+    """The arrays, reordered together: each keeps its facts."""
+    return TupleVal(tuple(call.args)) if len(call.args) > 1 else (call.args[0] if call.args else UNKNOWN)
+
+
+@function("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split")
 def train_test_split(call) -> Value:
     """(a_train, a_test, b_train, b_test, ...): each part keeps the facts of the array it was cut from."""
     parts: list[Value] = []

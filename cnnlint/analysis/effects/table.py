@@ -32,6 +32,8 @@ ITEMS: dict[str, Value] = {}
 SETTERS: dict[tuple[str, str], Callable] = {}
 # Object state recorded with each model call (a PyTorch model's train/eval mode): state(interp, model) -> dict.
 MODEL_STATE: list[Callable] = []
+# What a framework records when an object of a project class is made: made(interp, instance).
+CONSTRUCTED: list[Callable] = []
 # The attributes of a dataset that list labels or files in their fixed order, by what made the dataset
 # (its Dataset.files); Keras's flow_from_* iterators when not listed here.
 FILE_ORDER: dict[str, tuple[str, ...]] = {}
@@ -82,6 +84,12 @@ def setter(kind: str, name: str):
         return fn
 
     return register
+
+
+def constructed(fn: Callable) -> Callable:
+    """Register what making an object of a project class does (a PyTorch module starts in train mode)."""
+    CONSTRUCTED.append(fn)
+    return fn
 
 
 def resolver(package: str):

@@ -42,6 +42,7 @@ from ..facts import (
     TupleVal,
     Value,
     from_stats,
+    image_of,
     joined,
     predictions,
     predictions_of,
@@ -49,7 +50,7 @@ from ..facts import (
 from . import files
 from .images import MUTATING_METHODS, add_batch_axis, known_size, loaded, opened_channels, stacked
 from .pipelines import element_of, rebatched, unbatched
-from .table import FILE_ORDER, MODEL_STATE, attribute, dtype_name, function, method, resolver, setter
+from .table import FILE_ORDER, MODEL_STATE, attribute, constructed, dtype_name, function, method, resolver, setter
 
 TORCH = Const("torch")
 TRAIN, EVAL = Const("train"), Const("eval")
@@ -77,9 +78,18 @@ def is_torch(model: Value) -> bool:
 def torch_model(name: str, expects: Expectation | None, line: int, **attrs) -> Model:
     """A PyTorch model: in train mode, as every nn.Module is after construction (set by the caller)."""
     model = Model(name, expects, line=line, attrs={"framework": TORCH, **attrs})
-    part = Model(name, expects, line=line, attrs={"framework": TORCH, "part_of": model})
-    model.attrs["element"] = part  # what iterating over it (or over its children) yields: its stem first
+    model.attrs["element"] = one_module(model)
     return model
+
+
+def one_module(model: Model) -> Model:
+    """What iterating over a model (its children, its ``_modules``) yields: one of its modules, its stem
+    first; it has BatchNorm or Dropout when the model may (iterating runs each of them)."""
+    root = root_of(model)
+    part = Model(root.name, root.expects, line=root.line, attrs={"framework": TORCH, "part_of": root})
+    if isinstance(model.attrs.get("trains"), Const):
+        part.attrs["trains"] = model.attrs["trains"]
+    return part
 
 
 def built(call, model: Model, trains: bool = True) -> Model:
@@ -177,6 +187,10 @@ def torchvision_builder(builder: torch_knowledge.Builder, call, value: Value | N
                                                               None, None, normalize=UNIT), call.line)
             return built(call, model)
     model = weights_model(call, builder.function, weights, builder=Const(builder.name))
+    if builder.children is not None:  # its top-level modules, and whether train() changes what it computes
+        model.attrs["child_names"] = Const(builder.children)
+        model.attrs["mode_child_names"] = Const(builder.mode_children)
+        model.attrs["trains"] = Const(bool(builder.mode_children))
     if weights is None:
         # from scratch; weights loaded later (load_state_dict) may be anything, but it takes RGB images
         model.expects_with_weights = Expectation(builder.function, None, "", None,
@@ -294,12 +308,18 @@ def linked(obj: Value, depth: int = 0) -> list:
             for part in parts.items if isinstance(parts, TupleVal) else ():
                 out += linked(part, depth + 1)
     if isinstance(obj, Instance):
-        for value in (obj.own or obj.cls.attrs).values():
+        for value in members(obj):
             if isinstance(value, (Model, Instance)) and value is not obj:
                 out += linked(value, depth + 1)
             elif isinstance(value, ListVal) and isinstance(value.item, (Model, Instance)):
                 out += linked(value.item, depth + 1)
     return out
+
+
+def members(obj: Instance) -> list[Value]:
+    """What an object of a project class holds: its attributes, and its class's."""
+    own = [v for k, v in obj.attrs.items() if not k.startswith("<")]
+    return own + [v for k, v in obj.cls.attrs.items() if k not in obj.attrs]
 
 
 def set_mode(call, obj: Value, mode: Value) -> None:
@@ -310,8 +330,6 @@ def set_mode(call, obj: Value, mode: Value) -> None:
 def mode_of(interp, obj: Value) -> Value:
     """train, eval or unknown: the join over the module and what it contains."""
     found = [interp.state(o, "mode") for o in linked(obj)]
-    if isinstance(obj, Instance) and obj.own is not None and found[0] is None:
-        found[0] = TRAIN  # a module object made here starts in train mode
     return joined(found) or UNKNOWN  # an object with no state of its own (a part, a join) has no say
 
 
@@ -319,14 +337,15 @@ def trains_differently(obj: Value, depth: int = 0) -> bool:
     """Whether train() and eval() change what the module computes (BatchNorm, Dropout)."""
     if depth > 4:
         return False
+    if isinstance(obj, Model) and isinstance(obj.attrs.get("trains"), Const) and "part_of" in obj.attrs:
+        return obj.attrs["trains"] == Const(True)  # a module of a model that says whether it has them
     if isinstance(obj, Model):
         return root_of(obj).attrs.get("trains") == Const(True) or any(
             trains_differently(p, depth + 1) for p in linked(obj)[1:])
     if isinstance(obj, Layer):
         return obj.name.startswith(MODE_LAYERS)
     if isinstance(obj, Instance):
-        return any(trains_differently(v, depth + 1) for v in (obj.own or obj.cls.attrs).values()
-                   if v is not obj)
+        return any(trains_differently(v, depth + 1) for v in members(obj) if v is not obj)
     if isinstance(obj, ListVal):
         return any(trains_differently(v, depth + 1) for v in (obj.items or (obj.item,)) if v is not None)
     return False
@@ -347,6 +366,8 @@ def record(call, model: Model, method: str, x: Value, keyword: str | None = None
         keyword = None
     if isinstance(x, ListVal) and isinstance(x.item, Image) and x.item.batched is False:
         x = x.item.but(batched=True)  # a list of images (detection models take them so) is a batch
+    if "part_of" in model.attrs and image_of(x.element if isinstance(x, Dataset) else x) is None:
+        x = Image()  # a module of a model run on what its earlier modules made: only the mode is known
     call.interp.sink(call, model, method, x, keyword, state=state_hook(call.interp, model))
     return predictions(model, x)
 
@@ -461,10 +482,18 @@ def model_attribute(model: Model, name: str) -> Value | None:
     if not is_torch(model) or name in MODULE_METHODS or (name.startswith("_") and name != "_modules"):
         return None
     root = root_of(model)
-    part = Model(root.name, root.expects, line=root.line, attrs={"framework": TORCH, "part_of": root})
-    part.attrs["element"] = part
-    model.attrs[name] = part if name != "_modules" else DictVal(None, part)  # model._modules["features"]
-    return model.attrs[name]
+    children, modal = model.attrs.get("child_names"), model.attrs.get("mode_child_names")
+    if name == "_modules":  # model._modules.items(), model._modules["features"]: its children
+        known = isinstance(children, Const)
+        model.attrs[name] = DictVal(tuple((n, model_attribute(model, n)) for n in children.value)) if known \
+            else DictVal(None, one_module(model))
+        return model.attrs[name]
+    part = torch_model(root.name, root.expects, root.line, part_of=root)
+    if isinstance(children, Const) and name in children.value:  # VGG's features have no BatchNorm, no Dropout
+        part.attrs["trains"] = Const(name in modal.value)
+        part.attrs["element"] = one_module(part)
+    model.attrs[name] = part
+    return part
 
 
 @function("torch.max", "torch.min", "torch.topk", "torch.sort", "torch.kthvalue")
@@ -609,9 +638,9 @@ def enable_grad(call) -> Value:
     return Opaque("grad")
 
 
-def grad_off(contexts) -> bool:
+def grad_off(managers) -> bool:
     """Whether the innermost grad context switches gradients off (no_grad, inference_mode)."""
-    for c in reversed(contexts):
+    for c in reversed(managers):
         if c == Opaque("grad"):
             return False
         if c in (Opaque("torch.no_grad"), Opaque("torch.inference_mode")) or (
@@ -637,12 +666,18 @@ def is_module_class(instance: Instance) -> bool:
 
 def instance_model(instance: Instance) -> Model:
     """The model an object of a project nn.Module class is, for the rules (one per object)."""
-    store = instance.own if instance.own is not None else instance.cls.attrs
-    model = store.get("<model>")
+    model = instance.attrs.get("<model>")
     if not isinstance(model, Model):
         model = Model(instance.cls.node.name.value, None, line=0, attrs={"framework": TORCH, "instance": instance})
-        store["<model>"] = model
+        instance.attrs["<model>"] = model
     return model
+
+
+@constructed
+def module_made(interp, instance: Instance) -> None:
+    """A module object made here starts in train mode, as nn.Module does."""
+    if is_module_class(instance):
+        interp.set_state(instance, "mode", TRAIN)
 
 
 @method("instance", "__call__")
@@ -1290,12 +1325,6 @@ def tensor_keep(call) -> Value:
 @attribute("array", "T")
 def tensor_data(image: Value, name: str) -> Value:
     return image
-
-
-@function("numpy.transpose", "numpy.moveaxis", "numpy.ascontiguousarray", "torch.permute", "torch.transpose")
-def np_transpose(call) -> Value:
-    image = call.arg(0, "a") if isinstance(call.arg(0, "a"), Image) else call.arg(0, "input")
-    return image if isinstance(image, Image) else UNKNOWN
 
 
 @method("tensor", "float", "double", "half")
