@@ -406,7 +406,9 @@ def filled(batch: Image, image: Value) -> Value:
     """``batch[i] = image``: the batch holds images like ``image`` (cast to the batch's dtype)."""
     if not isinstance(image, Image) or image.batched is not False:
         return batch.but(blank=False, scale=None, steps=(), origin=None) if batch.blank else UNKNOWN
-    new = image.but(batched=True, size=batch.size or image.size, channels=batch.channels or image.channels,
+    # the image's own channels count: an RGBA PNG written into an (n, h, w, 3) batch fails there
+    new = image.but(batched=True, size=batch.size or image.size,
+                    channels=image.channels if image.channels is not None else batch.channels,
                     dtype=batch.dtype, container="array", blank=False)
     return new if batch.blank else join(batch, new)
 
