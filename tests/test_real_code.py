@@ -331,6 +331,39 @@ for layer in base.layers[-30:]:
     layer.trainable = True
 model.fit_generator(train_gen, epochs=5)
 """),
+    # -- 7b. files opened as they are (CNN204) ---------------------------------------------------------
+    "upload-opened-as-is": ({"CNN204"}, """
+import numpy as np
+from flask import request
+from PIL import Image
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+model = MobileNetV2(weights="imagenet")
+def classify():
+    image = Image.open(request.files["image"]).resize((224, 224))
+    return model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+"""),
+    "png-named-by-glob-opened-as-is": ({"CNN204"}, """
+import glob
+import numpy as np
+from PIL import Image
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+model = MobileNetV2(weights="imagenet")
+for path in glob.glob("scans/*.png"):
+    image = Image.open(path).resize((224, 224))
+    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+"""),
+    "clean-project-files-of-unknown-format": (set(), """
+import numpy as np
+from PIL import Image
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+model = MobileNetV2(weights="imagenet")
+names = open("train.txt").read().split()
+for name in names:
+    image = Image.open(r"D:\\data\\photos" + "/" + name).resize((224, 224))
+    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+    image = Image.open(f"photos/{name}").resize((224, 224))
+    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+"""),
     # -- 8. connections across functions and files ------------------------------------------------------
     "driver-without-trigger-words": ({"CNN404"}, {
         "pipeline.py": """

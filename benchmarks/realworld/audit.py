@@ -98,8 +98,11 @@ def main() -> int:
     if args.score:
         verdicts = [line.split("\t") for line in (HERE / "AUDIT.tsv").read_text().splitlines()
                     if line.strip() and not line.startswith(("#", "finding"))]
-        real = sum(v[1] == "real" for v in verdicts)
-        print(f"{real}/{len(verdicts)} findings judged real ({100 * real / max(len(verdicts), 1):.0f}%)")
+        for batch in sorted({v[3] for v in verdicts}) + ["all"]:
+            judged = [v for v in verdicts if batch in ("all", v[3])]
+            real = sum(v[1] == "real" for v in judged)
+            print(f"batch {batch}: {real}/{len(judged)} findings judged real "
+                  f"({100 * real / max(len(judged), 1):.0f}%)")
         return 0
     files = materialise(args.out, args.mirrors, args.clone)
     saved = args.out / "findings.json"

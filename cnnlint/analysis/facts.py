@@ -336,7 +336,11 @@ class PathEnd(Value):
 
 @dataclass(frozen=True)
 class PathStr(Value):
-    """A file path found at run time (glob, os.listdir): a loop over these is a loop over files."""
+    """A file path found at run time (glob, os.listdir) or built from parts (``folder + "/" + name``,
+    ``f"data/{name}.png"``): a loop over these is a loop over files. ``suffix`` is the extension when
+    the code names it (``glob("*.png")``, ``name + ".jpg"``)."""
+
+    suffix: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
-from .facts import Const, PathEnd, Value
+from .facts import Const, PathEnd, PathStr, Value
 
 
 def path_key(value: Value) -> str | None:
@@ -15,6 +15,15 @@ def path_key(value: Value) -> str | None:
     if isinstance(text, str) and text.strip():
         return posixpath.normpath(text.replace("\\", "/"))
     return None
+
+
+def suffix_of(value: Value) -> str:
+    """The extension a path pattern or a path's last part names: ``"*.png"``, ``"{}.jpg"``."""
+    if isinstance(value, PathStr):
+        return value.suffix
+    text = value.value if isinstance(value, Const) and isinstance(value.value, str) else ""
+    suffix = posixpath.splitext(text)[1].lower()
+    return suffix if suffix.strip(".").isalnum() else ""
 
 
 class FileTable:

@@ -4,6 +4,8 @@ PIL, keras.utils image loading, OpenCV, tf.io / tf.image, numpy, scikit-image, i
 """
 from __future__ import annotations
 
+import posixpath
+
 from ..facts import (
     FILE_CHANNELS,
     NATIVE,
@@ -31,7 +33,7 @@ from ..facts import (
     joined,
 )
 from ..arithmetic import binary
-from ..paths import path_key
+from ..paths import path_key, suffix_of
 from .files import written_size
 from .table import apply, dtype_name, function, method
 
@@ -50,12 +52,22 @@ def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype=
                  container=container, origin=call.loc, stale_loop=call.interp.stale_load(call.node))
 
 
+NOT_ALWAYS_RGB = (".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ico", ".pgm", ".ppm")
+
+
 def file_channels(path: Value) -> int | None:
-    """A file read as it is: a JPEG is RGB (or rarely gray); anything else may be RGBA, gray or paletted."""
+    """The channels of a file read as it is: a PNG, GIF, TIFF... may be RGBA, gray or paletted, and so
+    may a file the user gives (an upload, a path argument). A JPEG is RGB (or rarely gray), and the
+    project's own files of unknown format (``folder + "/" + name``, a folder listing) are not
+    guessed at: unknown means silence."""
     key = path_key(path)
-    if key is not None and key.lower().endswith((".jpg", ".jpeg")):
-        return None
-    return FILE_CHANNELS
+    if key is not None:
+        suffix = posixpath.splitext(key)[1].lower()
+    elif isinstance(path, PathStr):
+        suffix = path.suffix
+    else:
+        return FILE_CHANNELS
+    return FILE_CHANNELS if suffix in NOT_ALWAYS_RGB else None
 
 
 def known_size(value, pil_order: bool = False) -> tuple[int, int] | None:
@@ -494,7 +506,7 @@ def _one_image_batch(call) -> bool:
 
 @function("glob.glob", "glob.iglob", "os.listdir", "tensorflow.io.gfile.glob", "tensorflow.io.gfile.listdir")
 def list_files(call):
-    return ListVal(PathStr())
+    return ListVal(PathStr(suffix_of(call.arg(0, "pathname"))))
 
 
 @function("os.scandir", "os.walk")
@@ -506,10 +518,8 @@ def walk_files(call):
 def path_of(call):
     """A path found at run time stays one; a path joined from constants is a constant."""
     if any(isinstance(a, PathStr) for a in call.args):
-        return PathStr()
+        return PathStr(suffix_of(call.args[-1]))
     if call.qualname == "os.path.join" and call.args and not call.kwargs:
-        import posixpath
-
         known = [a for a in call.args if isinstance(a, Const) and isinstance(a.value, str)]
         if len(known) == len(call.args):
             return Const(posixpath.join(*(a.value for a in known)))
