@@ -13,6 +13,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable, Iterator, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
+
+
+class FileSize(tuple):
+    """(height, width) of an image file of the project, read from its header: never resized, it is
+    the size the file had, and known."""
 FILE_CHANNELS = -1  # channel count: whatever the file has (a PIL image never converted, a PNG read as is)
 
 

@@ -9,6 +9,7 @@ import posixpath
 from ..facts import (
     FILE_CHANNELS,
     NATIVE,
+    FileSize,
     RAW,
     UNIT,
     Array,
@@ -41,18 +42,33 @@ COLOR_MODES = {"rgb": 3, "grayscale": 1, "rgba": 4}
 PIL_MODES = {"RGB": 3, "L": 1, "RGBA": 4, "LA": 2, "1": 1, "P": 1, "I": 1, "F": 1, "CMYK": 4}
 
 
-def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW) -> Image:
+def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW,
+           as_in_file: bool = False) -> Image:
     """An image read from a file; in a loop over files that the call ignores, it is the same image each time.
 
-    A file the project itself wrote (cv2.imwrite of a resized image) has the size it was written with.
+    A file the project itself wrote (cv2.imwrite of a resized image) has the size it was written with;
+    an image file in the project has the size (and, read ``as_in_file``, the channels) of its header.
     """
     if size == NATIVE and call.args:
         size = written_size(call, call.args[0]) or NATIVE
+    found = file_header(call, call.args[0]) if call.args else None
+    if found is not None:
+        size = FileSize((found.height, found.width)) if size == NATIVE else size
+        channels = found.channels if as_in_file else channels
     return Image(scale=scale, size=size, batched=False, channels=channels, order=order, dtype=dtype,
                  container=container, origin=call.loc, stale_loop=call.interp.stale_load(call.node))
 
 
 NOT_ALWAYS_RGB = (".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ico", ".pgm", ".ppm")
+HEADERS_READ = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp")  # cnnlint/imagefiles.py
+
+
+def file_header(call, path: Value):
+    """The header of the project's image file a literal path names: ``Image.open("images/cat.jpg")``."""
+    key = path_key(path)
+    if key is None or posixpath.splitext(key)[1].lower() not in HEADERS_READ:
+        return None
+    return call.interp.project.image_file(key, call.interp.module)
 
 
 def file_channels(path: Value) -> int | None:
@@ -128,7 +144,7 @@ def resized(image: Value, size) -> Value:
 # -- PIL ------------------------------------------------------------------------
 @function("PIL.Image.open")
 def pil_open(call):
-    return loaded(call, "pil", channels=file_channels(call.arg(0, "fp")))
+    return loaded(call, "pil", channels=file_channels(call.arg(0, "fp")), as_in_file=True)
 
 
 @function("PIL.Image.fromarray")
@@ -625,7 +641,7 @@ def np_max(call):
 # -- other readers ---------------------------------------------------------------
 @function("imageio.imread", "imageio.v2.imread", "imageio.v3.imread")
 def other_imread(call):
-    return loaded(call, "array", channels=None)
+    return loaded(call, "array", channels=None, as_in_file=True)
 
 
 @function("matplotlib.pyplot.imread", "matplotlib.image.imread")
