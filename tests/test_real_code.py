@@ -352,17 +352,28 @@ for path in glob.glob("scans/*.png"):
     image = Image.open(path).resize((224, 224))
     model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
 """),
-    "clean-project-files-of-unknown-format": (set(), """
+    "any-file-a-folder-holds-opened-as-is": ({"CNN204"}, """
+import os
+import numpy as np
+from PIL import Image
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+model = MobileNetV2(weights="imagenet")
+for name in os.listdir("photos"):
+    image = Image.open(os.path.join("photos", name)).resize((224, 224))
+    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+"""),
+    "clean-files-named-jpeg-by-their-name-or-folder": (set(), """
+import os
 import numpy as np
 from PIL import Image
 from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
 model = MobileNetV2(weights="imagenet")
 names = open("train.txt").read().split()
 for name in names:
-    image = Image.open(r"D:\\data\\photos" + "/" + name).resize((224, 224))
-    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
-    image = Image.open(f"photos/{name}").resize((224, 224))
-    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+    for path in (r"D:\\data\\jpg" + "/" + name, f"VOC2012/JPEGImages/{name}", "photos/" + name + ".jpg",
+                 os.path.join("VOC2012", "JPEGImages", name)):
+        image = Image.open(path).resize((224, 224))
+        model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
 """),
     # -- 7c. a network written out layer by layer, given known weights ------------------------------------
     "hand-built-vgg-with-preprocessing-lambda-wrong": ({"CNN104"}, {

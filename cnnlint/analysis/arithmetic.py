@@ -189,7 +189,8 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
         return fold(op, left.value, right.value)
     if op == "Add" and any(isinstance(v, PathStr) or isinstance(v, Const) and isinstance(v.value, str)
                            for v in (left, right)):
-        return PathStr(suffix_of(right))  # folder + "/" + name: a path built at run time
+        # folder + "/" + name: a path built at run time
+        return PathStr(suffix_of(right) or suffix_of(left, folder=True))
     if isinstance(left, Image) and op in ("Subtract", "Divide") and not wraps(left, op, right, True):
         done = normalised(interp, node, left, op, right)
         if done is not None:

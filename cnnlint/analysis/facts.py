@@ -342,8 +342,8 @@ class PathEnd(Value):
 @dataclass(frozen=True)
 class PathStr(Value):
     """A file path found at run time (glob, os.listdir) or built from parts (``folder + "/" + name``,
-    ``f"data/{name}.png"``): a loop over these is a loop over files. ``suffix`` is the extension when
-    the code names it (``glob("*.png")``, ``name + ".jpg"``)."""
+    ``f"data/{name}.png"``): a loop over these is a loop over files. ``suffix`` is the file type when
+    the code names it (``glob("*.png")``, ``name + ".jpg"``, a ``JPEGImages/`` folder)."""
 
     suffix: str = ""
 

@@ -841,8 +841,8 @@ class Interpreter:
         if text is None or "{" in "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText)):
             # f"data/{name}.png": a path built at run time, of the type its end names ({{ escapes: not
             # worth getting right)
-            last = node.parts[-1] if node.parts else None
-            return PathStr(suffix_of(Const(last.value)) if isinstance(last, cst.FormattedStringText) else "")
+            template = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)
+            return PathStr(suffix_of(Const(template)))
         return Const("".join(text))
 
     def eval_Tuple(self, node: cst.Tuple, env: Env) -> Value:

@@ -17,13 +17,21 @@ def path_key(value: Value) -> str | None:
     return None
 
 
-def suffix_of(value: Value) -> str:
-    """The extension a path pattern or a path's last part names: ``"*.png"``, ``"{}.jpg"``."""
+JPEG_FOLDERS = {"jpg", "jpeg", "jpgs", "jpegs", "jpegimages"}  # Pascal VOC's JPEGImages/
+
+
+def suffix_of(value: Value, folder: bool = False) -> str:
+    """The file type a path pattern or the end of a path names (``"*.png"``, ``"{}.jpg"``), or the
+    folder of one (``data/jpg/``, ``VOC2012/JPEGImages/``: ".jpg"); only the folder's, for a part
+    that is not the end."""
     if isinstance(value, PathStr):
         return value.suffix
     text = value.value if isinstance(value, Const) and isinstance(value.value, str) else ""
-    suffix = posixpath.splitext(text)[1].lower()
-    return suffix if suffix.strip(".").isalnum() else ""
+    text = text.replace("\\", "/")
+    suffix = posixpath.splitext("x" + text)[1].lower()  # "x": ".jpg" alone is a suffix
+    if not folder and suffix.strip(".").isalnum() and "/" not in suffix:
+        return suffix
+    return ".jpg" if any(part.lower() in JPEG_FOLDERS for part in text.split("/")) else ""
 
 
 class FileTable:

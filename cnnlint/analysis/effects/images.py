@@ -73,17 +73,12 @@ def file_header(call, path: Value):
 
 def file_channels(path: Value) -> int | None:
     """The channels of a file read as it is: a PNG, GIF, TIFF... may be RGBA, gray or paletted, and so
-    may a file the user gives (an upload, a path argument). A JPEG is RGB (or rarely gray), and the
-    project's own files of unknown format (``folder + "/" + name``, a folder listing) are not
-    guessed at: unknown means silence."""
+    may any file of unknown type (an upload, a path argument, whatever a folder holds). A JPEG is
+    RGB (or rarely gray): a path that names its type (``*.jpg``, ``name + ".jpg"``) or its folder
+    (``data/jpg/``, ``VOC2012/JPEGImages/``) is taken as one, as is a file of another type."""
     key = path_key(path)
-    if key is not None:
-        suffix = posixpath.splitext(key)[1].lower()
-    elif isinstance(path, PathStr):
-        suffix = path.suffix
-    else:
-        return FILE_CHANNELS
-    return FILE_CHANNELS if suffix in NOT_ALWAYS_RGB else None
+    suffix = posixpath.splitext(key)[1].lower() if key is not None else suffix_of(path)
+    return None if suffix in (".jpg", ".jpeg") or suffix and suffix not in NOT_ALWAYS_RGB else FILE_CHANNELS
 
 
 def known_size(value, pil_order: bool = False) -> tuple[int, int] | None:
@@ -530,11 +525,15 @@ def walk_files(call):
     return ListVal(UNKNOWN)
 
 
+def joined_suffix(parts: list[Value]) -> str:
+    return suffix_of(parts[-1]) or next((s for p in parts[:-1] if (s := suffix_of(p, folder=True))), "")
+
+
 @function("os.path.join", "os.path.abspath", "os.path.normpath", "os.fspath", "builtins.str")
 def path_of(call):
     """A path found at run time stays one; a path joined from constants is a constant."""
     if any(isinstance(a, PathStr) for a in call.args):
-        return PathStr(suffix_of(call.args[-1]))
+        return PathStr(joined_suffix(call.args))
     if call.qualname == "os.path.join" and call.args and not call.kwargs:
         known = [a for a in call.args if isinstance(a, Const) and isinstance(a.value, str)]
         if len(known) == len(call.args):
@@ -546,6 +545,8 @@ def path_of(call):
             tail.insert(0, a.value)
         if tail and "." in tail[-1]:
             return PathEnd(posixpath.join(*tail))
+        if known:  # os.path.join("VOC2012/JPEGImages", name)
+            return PathStr(joined_suffix(call.args))
     if call.qualname == "builtins.str" and isinstance(call.arg(0), Const) and isinstance(call.arg(0).value, str):
         return call.arg(0)
     return UNKNOWN
@@ -553,12 +554,12 @@ def path_of(call):
 
 @function("pathlib.Path")
 def path_object(call):
-    return PathStr()
+    return PathStr(suffix_of(call.args[-1]) if call.args else "")
 
 
 @method("pathlib.Path", "glob", "rglob", "iterdir")
 def path_glob(call):
-    return ListVal(PathStr())
+    return ListVal(PathStr(suffix_of(call.arg(0, "pattern"))))
 
 
 @function("numpy.{rollaxis,moveaxis,swapaxes,transpose}", "tensorflow.transpose")
