@@ -241,7 +241,7 @@ class Run:
         for i, group in enumerate(work):
             key = cache.key(group, sources.get, root) if cache else None
             entry = cache.get(key) if cache and not self.keep_fixes else None  # cached findings have no fixes
-            if entry is not None and _well_formed(entry):
+            if entry is not None and _well_formed(entry) and _data_unchanged(entry["data"]):
                 entries[i] = {**entry, "findings": [Finding.from_cache(f) for f in entry["findings"]]}
             else:
                 todo.append((i, group, key))
@@ -282,9 +282,14 @@ _DIRECTIVE = {"path": str, "line": int, "cell": (int, type(None)), "column": int
 
 def _well_formed(entry: dict) -> bool:
     """Whether a cache entry can be turned back into findings; a damaged one is analysed again."""
-    findings, hidden, warnings, directives = (entry.get(k) for k in ("findings", "hidden", "warnings", "directives"))
+    findings, hidden, warnings, directives, data = (
+        entry.get(k) for k in ("findings", "hidden", "warnings", "directives", "data"))
     return (isinstance(findings, list) and isinstance(hidden, list) and isinstance(warnings, list)
             and isinstance(directives, list)
+            and isinstance(data, list) and all(
+                isinstance(d, list) and len(d) == 2 and isinstance(d[0], str)
+                and (d[1] is None or isinstance(d[1], list) and len(d[1]) == 2
+                     and all(isinstance(n, int) for n in d[1])) for d in data)
             and len(findings) == len(hidden) and all(isinstance(h, bool) for h in hidden)
             and all(isinstance(w, str) for w in warnings)
             and all(isinstance(f, dict) and f.keys() == _FIELDS.keys() and f["code"] in BY_CODE
@@ -293,6 +298,20 @@ def _well_formed(entry: dict) -> bool:
             and all(isinstance(d, dict) and d.keys() == _DIRECTIVE.keys() and d["kind"] in ("noqa", "ignore")
                     and all(isinstance(d[k], t) for k, t in _DIRECTIVE.items())
                     and all(isinstance(c, str) for c in d["codes"]) for d in directives))
+
+
+def _data_unchanged(data: list) -> bool:
+    """Whether the data files an analysis read (saved models, image headers) are as they were then;
+    a file that was looked for and missing must still be missing."""
+    for path, signature in data:
+        try:
+            stat = os.stat(path)
+            now = [stat.st_size, stat.st_mtime_ns]
+        except (OSError, ValueError):
+            now = None
+        if now != signature:
+            return False
+    return True
 
 
 def _is_loc(value) -> bool:
@@ -356,7 +375,9 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
                                     _named_in(message, places, state.display)))
             hidden.append(suppressed)
     warnings += [f"internal error while analysing {display_path(p)}: {msg}" for p, msg in project.internal.items()]
-    return {"findings": findings, "hidden": hidden, "warnings": warnings, "directives": directives}, project
+    data = [[os.fsdecode(path), signature] for path, signature in project.data_files.items()]
+    return {"findings": findings, "hidden": hidden, "warnings": warnings, "directives": directives,
+            "data": data}, project
 
 
 def _reports(state: ModuleState, warnings: list[str]) -> list[tuple]:

@@ -31,6 +31,8 @@ def _read(data: bytes):
         raise NotRewritable(f"cannot read the notebook again: {type(e).__name__}") from None
     if nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
         raise NotRewritable("only nbformat 4 notebooks are rewritten")
+    if any(isinstance(c, dict) and c.get("cell_type") == "code" and "outputs" not in c for c in nb["cells"]):
+        raise NotRewritable("a code cell has no outputs (not saved by Jupyter): nbformat cannot write it back")
     return nb
 
 

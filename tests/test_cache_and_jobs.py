@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,31 @@ def test_changing_a_helper_invalidates_its_importers(tmp_path):
     assert "app/main.py:4:1: CNN101" in cnnlint(".", cwd=tmp_path).stdout
     (tmp_path / "app" / "helpers.py").write_text(HELPER)
     assert "app/main.py" not in cnnlint(".", cwd=tmp_path).stdout
+
+
+def test_changing_a_data_file_the_analysis_read_invalidates_the_entry(tmp_path):
+    """An image file's header (and a saved model) are read as data: the cached findings follow them,
+    including a file that was missing and appears."""
+    from PIL import Image
+
+    write_files(tmp_path, {"predict.py": """
+        import numpy as np
+        from PIL import Image
+        from keras.applications.resnet50 import ResNet50, preprocess_input
+        x = preprocess_input(np.array(Image.open("photo.png"), dtype="float32")[None])
+        ResNet50(weights="imagenet").predict(x)
+        """})
+
+    def codes():
+        return {f["code"] for f in json.loads(cnnlint("--format", "json", ".", cwd=tmp_path).stdout)}
+
+    assert codes() == {"CNN201", "CNN204"}  # no such file: any size, maybe RGBA
+    Image.new("RGBA", (224, 224)).save(tmp_path / "photo.png")
+    assert codes() == {"CNN204"}
+    Image.new("RGB", (224, 224)).save(tmp_path / "photo.png")
+    os.utime(tmp_path / "photo.png", ns=(1, 10**18))  # a new time whatever the clock's resolution
+    assert codes() == set()
+    assert codes() == set()  # from the cache
 
 
 def test_configuration_applies_to_cached_results(tmp_path):

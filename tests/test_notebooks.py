@@ -151,3 +151,17 @@ def test_fix_writes_the_cells_and_keeps_outputs_and_metadata(tmp_path):
     assert after.cells[2].source.endswith("predict(np.expand_dims(preprocess_input(x), 0))")
     again = cnnlint("--fix", "nb.ipynb", cwd=tmp_path)
     assert again.returncode == 0 and "0 fixed" in again.stderr
+
+
+def test_a_notebook_whose_code_cells_lack_outputs_is_left_as_it_is(tmp_path):
+    """Not saved by Jupyter (no "outputs"): nbformat cannot write it back, so --fix leaves it."""
+    cell = {"cell_type": "code", "metadata": {}, "source": [
+        "import numpy as np\n", "from keras.applications.vgg16 import VGG16, preprocess_input\n",
+        "from keras.utils import img_to_array, load_img\n",
+        "VGG16().predict(preprocess_input(img_to_array(load_img('a.jpg', target_size=(224, 224)))))\n"]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}))
+    before = path.read_text()
+    result = cnnlint("--fix", "nb.ipynb", cwd=tmp_path)
+    assert "Traceback" not in result.stderr and "please report" not in result.stderr, result.stderr
+    assert path.read_text() == before and "CNN203" in result.stdout

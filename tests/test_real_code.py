@@ -331,6 +331,135 @@ for layer in base.layers[-30:]:
     layer.trainable = True
 model.fit_generator(train_gen, epochs=5)
 """),
+    # -- 7b. files opened as they are (CNN204) ---------------------------------------------------------
+    "upload-opened-as-is": ({"CNN204"}, """
+import numpy as np
+from flask import request
+from PIL import Image
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+model = MobileNetV2(weights="imagenet")
+def classify():
+    image = Image.open(request.files["image"]).resize((224, 224))
+    return model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+"""),
+    "png-named-by-glob-opened-as-is": ({"CNN204"}, """
+import glob
+import numpy as np
+from PIL import Image
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+model = MobileNetV2(weights="imagenet")
+for path in glob.glob("scans/*.png"):
+    image = Image.open(path).resize((224, 224))
+    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+"""),
+    "any-file-a-folder-holds-opened-as-is": ({"CNN204"}, """
+import os
+import numpy as np
+from PIL import Image
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+model = MobileNetV2(weights="imagenet")
+for name in os.listdir("photos"):
+    image = Image.open(os.path.join("photos", name)).resize((224, 224))
+    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+"""),
+    "clean-files-named-jpeg-by-their-name-or-folder": (set(), """
+import os
+import numpy as np
+from PIL import Image
+from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input
+model = MobileNetV2(weights="imagenet")
+names = open("train.txt").read().split()
+for name in names:
+    for path in (r"D:\\data\\jpg" + "/" + name, f"VOC2012/JPEGImages/{name}", "photos/" + name + ".jpg",
+                 os.path.join("VOC2012", "JPEGImages", name)):
+        image = Image.open(path).resize((224, 224))
+        model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+"""),
+    # -- 7c. a network written out layer by layer, given known weights ------------------------------------
+    "hand-built-vgg-with-preprocessing-lambda-wrong": ({"CNN104"}, {
+        "vgg16.py": """
+import numpy as np
+from keras.models import Sequential
+from keras.layers import Lambda, Dense, Flatten, ZeroPadding2D, Conv2D, MaxPooling2D
+from keras.utils import get_file
+MEAN = np.array([123.68, 116.779, 103.939], dtype=np.float32).reshape((1, 1, 3))
+def vgg_preprocess(x):
+    return x / 255.0
+class Vgg16:
+    def __init__(self):
+        self.model = Sequential()
+        self.model.add(Lambda(vgg_preprocess, input_shape=(224, 224, 3)))
+        for filters in (64, 128):
+            self.model.add(ZeroPadding2D((1, 1)))
+            self.model.add(Conv2D(filters, 3, activation="relu"))
+            self.model.add(MaxPooling2D())
+        self.model.add(Flatten())
+        self.model.add(Dense(1000, activation="softmax"))
+        self.model.load_weights(get_file("vgg16.h5", "http://example.org/models/vgg16.h5"))
+""",
+        "run.py": """
+from keras.preprocessing.image import ImageDataGenerator
+from vgg16 import Vgg16
+model = Vgg16().model
+batches = ImageDataGenerator().flow_from_directory("valid", target_size=(224, 224), shuffle=False)
+model.predict(batches)
+"""}),
+    "clean-hand-built-vgg-with-preprocessing-lambda": (set(), {
+        "vgg16.py": """
+import numpy as np
+from keras.models import Sequential
+from keras.layers import Lambda, Dense, Flatten, ZeroPadding2D, Conv2D, MaxPooling2D
+from keras.utils import get_file
+MEAN = np.array([123.68, 116.779, 103.939], dtype=np.float32).reshape((1, 1, 3))
+def vgg_preprocess(x):
+    return (x - MEAN)[..., ::-1]
+class Vgg16:
+    def __init__(self):
+        self.model = Sequential()
+        self.model.add(Lambda(vgg_preprocess, input_shape=(224, 224, 3)))
+        for filters in (64, 128):
+            self.model.add(ZeroPadding2D((1, 1)))
+            self.model.add(Conv2D(filters, 3, activation="relu"))
+            self.model.add(MaxPooling2D())
+        self.model.add(Flatten())
+        self.model.add(Dense(1000, activation="softmax"))
+        self.model.load_weights(get_file("vgg16.h5", "http://example.org/models/vgg16.h5"))
+""",
+        "run.py": """
+from keras.preprocessing.image import ImageDataGenerator
+from vgg16 import Vgg16
+model = Vgg16().model
+batches = ImageDataGenerator().flow_from_directory("valid", target_size=(224, 224), shuffle=False)
+model.predict(batches)
+"""}),
+    "hand-built-vgg-without-preprocessing": ({"CNN101"}, {
+        "vgg16.py": """
+import numpy as np
+from keras.models import Sequential
+from keras.layers import Lambda, Dense, Flatten, ZeroPadding2D, Conv2D, MaxPooling2D
+from keras.utils import get_file
+MEAN = np.array([123.68, 116.779, 103.939], dtype=np.float32).reshape((1, 1, 3))
+def vgg_preprocess(x):
+    return PREPROCESS
+class Vgg16:
+    def __init__(self):
+        self.model = Sequential()
+        self.model.add(ZeroPadding2D((1, 1), input_shape=(224, 224, 3)))
+        for filters in (64, 128):
+            self.model.add(ZeroPadding2D((1, 1)))
+            self.model.add(Conv2D(filters, 3, activation="relu"))
+            self.model.add(MaxPooling2D())
+        self.model.add(Flatten())
+        self.model.add(Dense(1000, activation="softmax"))
+        self.model.load_weights(get_file("vgg16.h5", "http://example.org/models/vgg16.h5"))
+""",
+        "run.py": """
+from keras.preprocessing.image import ImageDataGenerator
+from vgg16 import Vgg16
+model = Vgg16().model
+batches = ImageDataGenerator().flow_from_directory("valid", target_size=(224, 224), shuffle=False)
+model.predict(batches)
+"""}),
     # -- 8. connections across functions and files ------------------------------------------------------
     "driver-without-trigger-words": ({"CNN404"}, {
         "pipeline.py": """
@@ -491,3 +620,36 @@ def test_a_guard_on_the_number_of_units_prunes_the_branch(guard, codes):
     """CNN501's argmax over one unit is not reported where the code has checked there are several."""
     assert codes(ONE_UNIT + guard + "\n") == set()
     assert codes(ONE_UNIT + "label = np.argmax(preds, axis=1)\n") == {"CNN501"}
+
+
+FIXED_FILES = """
+import os
+import numpy as np
+from PIL import Image
+from keras.applications.resnet50 import ResNet50, preprocess_input
+HERE = os.path.dirname(os.path.abspath(__file__))
+model = ResNet50(weights="imagenet")
+for name in ("cat.jpg", "dog.jpg", "logo.png"):
+    image = Image.open(os.path.join(HERE, "images/" + name))
+    model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
+scan = np.array(Image.open(os.path.join(HERE, "images", "scan.jpg")), dtype="float32")
+model.predict(preprocess_input(scan[None]))
+"""
+
+
+def test_the_project_s_own_image_files_are_read_for_their_size_and_channels(tmp_path):
+    """A benchmark that feeds the images kept in the repository: a 224x224 RGB JPEG needs no resize
+    and no conversion; the others are reported for what their headers say, and for them only."""
+    from PIL import Image
+
+    (tmp_path / "app" / "images").mkdir(parents=True)
+    Image.new("RGB", (224, 224)).save(tmp_path / "app" / "images" / "cat.jpg")
+    Image.new("RGB", (500, 375)).save(tmp_path / "app" / "images" / "dog.jpg")
+    Image.new("RGBA", (224, 224)).save(tmp_path / "app" / "images" / "logo.png")
+    Image.new("L", (224, 224)).save(tmp_path / "app" / "images" / "scan.jpg")  # a grayscale JPEG: 1 channel
+    write_files(tmp_path, {"app/bench.py": FIXED_FILES})
+    found = json.loads(cnnlint("--format", "json", "--no-cache", ".", cwd=tmp_path).stdout)
+    assert sorted((f["code"], f["line"], f["message"].rsplit("(for ", 1)[-1][:11]) for f in found) == [
+        ("CNN201", 10, "'dog.jpg' i"), ("CNN204", 10, "'logo.png' "), ("CNN204", 12, "ResNet50 ta")]
+    assert "(500 wide, 375 high)" in next(f["message"] for f in found if f["code"] == "CNN201")
+    assert "has 1 channel (grayscale)" in found[-1]["message"]

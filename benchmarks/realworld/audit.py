@@ -40,8 +40,26 @@ def repos() -> list[tuple[str, str]]:
     return rows
 
 
+IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp")
+MODELS = (".h5", ".hdf5", ".keras")
+HEADER_BYTES = 1 << 16  # cnnlint reads only an image's header
+MODEL_BYTES = 50 << 20
+
+
+def data_file(name: str, size: int) -> int | None:
+    """How many bytes of a repository's file to re-create, beside its code, so the checkout is linted as
+    it is (cnnlint reads image headers and saved models as data): None for a file it never reads."""
+    lower = name.lower()
+    if lower.endswith(IMAGES):
+        return min(size, HEADER_BYTES)
+    if lower.endswith(MODELS) and size <= MODEL_BYTES or lower.rsplit("/", 1)[-1] == "labels.txt":
+        return size
+    return None
+
+
 def materialise(out: Path, mirrors: Path, clone: bool) -> int:
-    """Every .py and .ipynb file of each repository at its commit, under out/owner+repo/."""
+    """Every .py and .ipynb file of each repository at its commit, under out/owner+repo/, with the data
+    files cnnlint reads (image headers, saved models); returns the number of code files."""
     files = 0
     for repo, commit in repos():
         target = out / repo.replace("/", "+")
@@ -53,18 +71,22 @@ def materialise(out: Path, mirrors: Path, clone: bool) -> int:
         if git is None:
             print(f"no snapshot of {repo}: skipped", file=sys.stderr)
             continue
-        names = subprocess.run(["git", "--git-dir", str(git), "ls-tree", "-r", "--name-only", commit],
-                               capture_output=True, text=True).stdout.splitlines()
+        listing = subprocess.run(["git", "--git-dir", str(git), "ls-tree", "-r", "-l", commit],
+                                 capture_output=True, text=True).stdout.splitlines()
         count = 0
-        for name in names:
-            if not name.endswith((".py", ".ipynb")):
+        for line in listing:
+            meta, name = line.split("\t", 1)
+            size = meta.split()[3]
+            code = name.endswith((".py", ".ipynb"))
+            keep = None if code or not size.isdigit() else data_file(name, int(size))
+            if not code and keep is None:
                 continue
             blob = subprocess.run(["git", "--git-dir", str(git), "show", f"{commit}:{name}"], capture_output=True)
             if blob.returncode == 0:
                 path = target / name
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(blob.stdout)
-                count += 1
+                path.write_bytes(blob.stdout if code else blob.stdout[:keep])
+                count += code
         done.parent.mkdir(parents=True, exist_ok=True)
         done.write_text(str(count))
         files += count
@@ -98,8 +120,11 @@ def main() -> int:
     if args.score:
         verdicts = [line.split("\t") for line in (HERE / "AUDIT.tsv").read_text().splitlines()
                     if line.strip() and not line.startswith(("#", "finding"))]
-        real = sum(v[1] == "real" for v in verdicts)
-        print(f"{real}/{len(verdicts)} findings judged real ({100 * real / max(len(verdicts), 1):.0f}%)")
+        for batch in sorted({v[3] for v in verdicts}) + ["all"]:
+            judged = [v for v in verdicts if batch in ("all", v[3])]
+            real = sum(v[1] == "real" for v in judged)
+            print(f"batch {batch}: {real}/{len(judged)} findings judged real "
+                  f"({100 * real / max(len(judged), 1):.0f}%)")
         return 0
     files = materialise(args.out, args.mirrors, args.clone)
     saved = args.out / "findings.json"

@@ -9,7 +9,9 @@ import operator
 from typing import TYPE_CHECKING
 
 from ..knowledge import knowledge
-from .facts import RAW, UNIT, UNKNOWN, Array, Const, Image, ListVal, Opaque, PixelMax, Scale, Stat, Step, Symbolic, Value
+from .facts import (RAW, UNIT, UNKNOWN, Array, Const, Image, ListVal, Opaque, PathStr, PixelMax, Scale, Stat, Step,
+                    Symbolic, Value)
+from .paths import suffix_of
 
 # Arithmetic on a value of unknown origin: still unknown, but no longer "the data as loaded",
 # so ``(x - 127.5) / 127.5`` is not mistaken for ``x / 127.5`` of 0..255 pixels.
@@ -185,6 +187,10 @@ def binary(interp: "Interpreter", node, left: Value, op: str, right: Value) -> V
     """``left op right`` on abstract values."""
     if isinstance(left, Const) and isinstance(right, Const):
         return fold(op, left.value, right.value)
+    if op == "Add" and any(isinstance(v, PathStr) or isinstance(v, Const) and isinstance(v.value, str)
+                           for v in (left, right)):
+        # folder + "/" + name: a path built at run time
+        return PathStr(suffix_of(right) or suffix_of(left, folder=True))
     if isinstance(left, Image) and op in ("Subtract", "Divide") and not wraps(left, op, right, True):
         done = normalised(interp, node, left, op, right)
         if done is not None:

@@ -13,6 +13,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Callable, Iterator, NamedTuple
 
 NATIVE = "native"  # spatial size: whatever size the file had (never resized)
+
+
+class FileSize(tuple):
+    """(height, width) of an image file of the project, read from its header: never resized, it is
+    the size the file had, and known."""
 FILE_CHANNELS = -1  # channel count: whatever the file has (a PIL image never converted, a PNG read as is)
 RECEIVED_CHANNELS = -2  # channel count: whatever bytes received at run time hold (a data URL, request data)
 
@@ -429,11 +434,11 @@ class PathEnd(Value):
 
 @dataclass(frozen=True)
 class PathStr(Value):
-    """A file path found at run time (glob, os.listdir): a loop over these is a loop over files.
+    """A file path found at run time (glob, os.listdir) or built from parts (``folder + "/" + name``,
+    ``f"data/{name}.png"``): a loop over these is a loop over files. ``suffix`` is the file type when
+    the code names it (``glob("*.png")``, ``name + ".jpg"``, a ``JPEGImages/`` folder)."""
 
-    ``suffix``: the file type every such path has, when the glob pattern says (``*/*.jpg``)."""
-
-    suffix: str | None = None
+    suffix: str = ""
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from .facts import (
     joined,
     worth_choosing,
 )
+from .paths import suffix_of
 from .walk import walk
 
 if TYPE_CHECKING:
@@ -994,11 +995,17 @@ class Interpreter:
             value = self.eval(part.expression, env)
             if not isinstance(value, Const) or part.format_spec or part.conversion \
                     or not isinstance(value.value, (str, int, float)) or isinstance(value.value, bool):
-                return UNKNOWN
+                text = None
+                break
             text.append(str(value.value))
-        if "{" in "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText)):
-            return UNKNOWN  # {{ escapes: not worth getting right
-        return Const("".join(text)) if "b" not in node.prefix.lower() else UNKNOWN
+        if "b" in node.prefix.lower():
+            return UNKNOWN
+        if text is None or "{" in "".join(p.value for p in node.parts if isinstance(p, cst.FormattedStringText)):
+            # f"data/{name}.png": a path built at run time, of the type its end names ({{ escapes: not
+            # worth getting right)
+            template = "".join(p.value if isinstance(p, cst.FormattedStringText) else "*" for p in node.parts)
+            return PathStr(suffix_of(Const(template)))
+        return Const("".join(text))
 
     def eval_Tuple(self, node: cst.Tuple, env: Env) -> Value:
         items = [self.eval(e.value, env) for e in node.elements]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
-from .facts import Const, PathEnd, Value
+from .facts import Const, PathEnd, PathStr, Value
 
 
 def path_key(value: Value) -> str | None:
@@ -15,6 +15,23 @@ def path_key(value: Value) -> str | None:
     if isinstance(text, str) and text.strip():
         return posixpath.normpath(text.replace("\\", "/"))
     return None
+
+
+JPEG_FOLDERS = {"jpg", "jpeg", "jpgs", "jpegs", "jpegimages"}  # Pascal VOC's JPEGImages/
+
+
+def suffix_of(value: Value, folder: bool = False) -> str:
+    """The file type a path pattern or the end of a path names (``"*.png"``, ``"{}.jpg"``), or the
+    folder of one (``data/jpg/``, ``VOC2012/JPEGImages/``: ".jpg"); only the folder's, for a part
+    that is not the end."""
+    if isinstance(value, PathStr):
+        return value.suffix
+    text = value.value if isinstance(value, Const) and isinstance(value.value, str) else ""
+    text = text.replace("\\", "/")
+    suffix = posixpath.splitext("x" + text)[1].lower()  # "x": ".jpg" alone is a suffix
+    if not folder and suffix.strip(".").isalnum() and "/" not in suffix:
+        return suffix
+    return ".jpg" if any(part.lower() in JPEG_FOLDERS for part in text.split("/")) else ""
 
 
 class FileTable:

@@ -225,6 +225,8 @@ class Project:
         self.written = FileTable(self)  # np.save(path, x), cv2.imwrite(path, img): path -> what was written
         self._boundaries: dict[Path, Path] = {}
         self.model_files: dict[Path, object] = {}  # saved model files read (SavedModel or None)
+        self.image_files: dict[Path, object] = {}  # image files whose header was read (ImageHeader or None)
+        self.data_files: dict[Path, list[int] | None] = {}  # every file looked for as data: its size, mtime
         self.interp = Interpreter(self)
 
     # -- loading ------------------------------------------------------------------
@@ -307,14 +309,39 @@ class Project:
         that loads it, or under the project's root; None when there is none or it cannot be read."""
         from ..savedmodels import read, teachable_machine
 
+        def model(path: Path):
+            if self.exists(path):
+                return read(path)
+            return teachable_machine(path) if self.exists(path.parent / "labels.txt") else None
+
+        return self._data_file(key, reader, self.model_files, model)
+
+    def image_file(self, key: str, reader: ModuleState):
+        """The size and channels of the project's image file a path names (cnnlint/imagefiles.py)."""
+        from ..imagefiles import header
+
+        return self._data_file(key, reader, self.image_files, lambda path: header(path) if self.exists(path) else None)
+
+    def _data_file(self, key: str, reader: ModuleState, table: dict, read: Callable[[Path], object]):
         folders = [reader.path.parent, *[f for f in reader.path.parent.parents if self.root in (f, *f.parents)]]
         for folder in dict.fromkeys(folders + [self.root]):  # beside the module, then up to the root
             path = folder / key
-            if path not in self.model_files:
-                self.model_files[path] = read(path) if path.is_file() else teachable_machine(path)
-            if self.model_files[path] is not None:
-                return self.model_files[path]
+            if path not in table:
+                table[path] = read(path)
+            if table[path] is not None:
+                return table[path]
         return None
+
+    def exists(self, path: Path) -> bool:
+        """Whether a data file is there; each one looked for is remembered, with its size and time, so
+        a cached analysis is not used once it changes (or appears)."""
+        try:
+            stat = path.stat()
+        except (OSError, ValueError):
+            self.data_files[path] = None
+            return False
+        self.data_files[path] = [stat.st_size, stat.st_mtime_ns]
+        return path.is_file()
 
     def run_mentioning(self, literal: str, reader: ModuleState) -> None:
         """Run the modules that name a file (``np.save("x.npy", ...)``) before it is read."""

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..analysis.paths import path_key
-from ..analysis.facts import NATIVE, RAW, Const, Image, Loc, Model, Scale, Step
+from ..analysis.facts import NATIVE, RAW, Const, FileSize, Image, Loc, Model, Scale, Step
 from ..knowledge import knowledge
 from .torch_verdicts import is_torch, training_call
 
@@ -42,8 +42,8 @@ def size_verdict(sink: Sink) -> str | None:
     expects, seen = sink.model.expects, sink.seen
     if expects is None or seen.size is None:
         return None
-    if seen.size == NATIVE:
-        return "CNN201" if expects.size else None
+    if seen.size == NATIVE or isinstance(seen.size, FileSize) and expects.size and tuple(seen.size) != expects.size:
+        return "CNN201" if expects.size else None  # never resized (a file of the project: to another size)
     if expects.size:
         return "CNN202" if tuple(seen.size) != expects.size else None
     if expects.min_size and min(seen.size) < expects.min_size:

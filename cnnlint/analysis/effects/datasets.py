@@ -6,6 +6,7 @@ import re
 
 from ...knowledge import DatasetInfo, datasets
 from ..facts import NATIVE, RAW, UNKNOWN, Const, Dataset, DictVal, Image, ListVal, Opaque, PathStr, TupleVal, Value
+from ..paths import suffix_of
 from .table import function
 
 FEATURE = Opaque("feature")  # a parsed tf.train.Example feature: bytes to decode, a label...
@@ -73,4 +74,4 @@ def parse_example(call) -> Value:
 
 @function("tensorflow.data.Dataset.list_files")
 def list_files(call) -> Value:
-    return Dataset(PathStr())
+    return Dataset(PathStr(suffix_of(call.arg(0, "file_pattern"))))

@@ -4,10 +4,13 @@ PIL, keras.utils image loading, OpenCV, tf.io / tf.image, numpy, scikit-image, i
 """
 from __future__ import annotations
 
+import posixpath
+
 from ..facts import (
     FILE_CHANNELS,
     NATIVE,
     RECEIVED_CHANNELS,
+    FileSize,
     RAW,
     UNIT,
     Array,
@@ -32,7 +35,7 @@ from ..facts import (
     joined,
 )
 from ..arithmetic import binary
-from ..paths import path_key
+from ..paths import path_key, suffix_of
 from .files import written_size
 from .table import ITEMS, apply, dtype_name, function, method
 
@@ -40,56 +43,66 @@ COLOR_MODES = {"rgb": 3, "grayscale": 1, "rgba": 4}
 PIL_MODES = {"RGB": 3, "L": 1, "RGBA": 4, "LA": 2, "1": 1, "P": 1, "I": 1, "F": 1, "CMYK": 4}
 
 
-def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW) -> Image:
+def loaded(call, container: str, *, size=NATIVE, channels=3, order="RGB", dtype="uint8", scale=RAW,
+           as_in_file: bool = False) -> Image:
     """An image read from a file; in a loop over files that the call ignores, it is the same image each time.
 
-    A file the project itself wrote (cv2.imwrite of a resized image) has the size it was written with.
+    A file the project itself wrote (cv2.imwrite of a resized image) has the size it was written with;
+    an image file in the project has the size (and, read ``as_in_file``, the channels) of its header.
     """
     if size == NATIVE and call.args:
         size = written_size(call, call.args[0]) or NATIVE
+    found = file_header(call, call.args[0]) if call.args else None
+    if found is not None:
+        size = FileSize((found.height, found.width)) if size == NATIVE else size
+        channels = found.channels if as_in_file else channels
     return Image(scale=scale, size=size, batched=False, channels=channels, order=order, dtype=dtype,
                  container=container, origin=call.loc, stale_loop=call.interp.stale_load(call.node))
 
 
-def file_channels(path: Value) -> int | None:
-    """A file read as it is: a JPEG is RGB (or rarely gray); anything else may be RGBA, gray or paletted."""
+NOT_ALWAYS_RGB = (".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ico", ".pgm", ".ppm")
+HEADERS_READ = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp")  # cnnlint/imagefiles.py
+
+
+def file_header(call, path: Value):
+    """The header of the project's image file a literal path names: ``Image.open("images/cat.jpg")``."""
     key = path_key(path)
-    if key is not None and key.lower().endswith((".jpg", ".jpeg")):
+    if key is None or posixpath.splitext(key)[1].lower() not in HEADERS_READ:
         return None
-    if isinstance(path, PathStr) and path.suffix in (".jpg", ".jpeg"):
-        return None
-    return FILE_CHANNELS
+    return call.interp.project.image_file(key, call.interp.module)
+
+
+def file_channels(path: Value) -> int | None:
+    """The channels of a file read as it is: a PNG, GIF, TIFF... may be RGBA, gray or paletted, and so
+    may any file of unknown type (an upload, a path argument, whatever a folder holds). A JPEG is
+    RGB (or rarely gray): a path that names its type (``*.jpg``, ``name + ".jpg"``) or its folder
+    (``data/jpg/``, ``VOC2012/JPEGImages/``) is taken as one, as is a file of another type."""
+    key = path_key(path)
+    suffix = posixpath.splitext(key)[1].lower() if key is not None else suffix_of(path)
+    return None if suffix in (".jpg", ".jpeg") or suffix and suffix not in NOT_ALWAYS_RGB else FILE_CHANNELS
 
 
 # What arrives at run time from outside: an uploaded file (any format, so any channel count), bytes
-# received otherwise (a data URL, request data: any format too, for all the code knows). A file the
-# program found on disk (an unknown path) is of unknown kind: no fact.
+# received otherwise (a data URL, request data: any format too, for all the code knows), a file whose
+# type the code does not name (file_channels), the bytes of a JPEG.
 UPLOAD = Opaque("upload")
 UPLOADED = Opaque("upload bytes")
 RECEIVED = Opaque("bytes")
 UNKNOWN_FILE = Opaque("file bytes")
+JPEG_BYTES = Opaque("jpeg bytes")
 
 
 def opened_channels(source: Value) -> int | None:
     """The channels of an image opened as it is (PIL.Image.open, torchvision read_image): those of the
-    file for a non-JPEG path literal (or glob pattern) and for an upload; those of whatever was received
-    for other bytes; unknown for a path the code does not know, or a JPEG."""
-    if path_key(source) is not None or (isinstance(source, PathStr) and source.suffix):
-        return file_channels(source)
-    if source in (UPLOAD, UPLOADED):
+    file a path names (file_channels) or of an upload; of whatever was received for other bytes; none
+    for the bytes of a JPEG."""
+    if source == JPEG_BYTES:
+        return None
+    if source in (UPLOAD, UPLOADED, UNKNOWN_FILE):
         return FILE_CHANNELS
     if source == RECEIVED:
         return RECEIVED_CHANNELS
-    return None
-
-
-def _globbed(pattern: Value) -> PathStr:
-    """The paths a glob pattern finds: of one file type when the pattern ends with its suffix."""
-    if isinstance(pattern, Const) and isinstance(pattern.value, str):
-        tail = pattern.value.lower().rsplit("/", 1)[-1]
-        if tail.startswith("*.") and tail.count(".") == 1 and "*" not in tail[2:]:
-            return PathStr(tail[1:])
-    return PathStr()
+    return file_channels(source)
 
 
 def known_size(value, pil_order: bool = False) -> tuple[int, int] | None:
@@ -150,7 +163,7 @@ def resized(image: Value, size) -> Value:
 # -- PIL ------------------------------------------------------------------------
 @function("PIL.Image.open")
 def pil_open(call):
-    return loaded(call, "pil", channels=opened_channels(call.arg(0, "fp")))
+    return loaded(call, "pil", channels=opened_channels(call.arg(0, "fp")), as_in_file=True)
 
 
 @function("PIL.Image.fromarray")
@@ -268,7 +281,7 @@ def read_bytes(call):
     if key is not None and key.lower().endswith(".json"):
         return TextFile(key)  # a model's architecture, perhaps (model_from_json)
     if file_channels(path) is None:
-        return Opaque("jpeg bytes")
+        return JPEG_BYTES
     if path in (UPLOAD, UPLOADED):
         return UPLOADED
     return RECEIVED if key is not None or path == RECEIVED else UNKNOWN_FILE
@@ -278,7 +291,7 @@ def read_bytes(call):
 def received_bytes(call):
     """Bytes in memory: of a file the code read (the file's kind), else received at run time."""
     data = call.arg(0, "initial_bytes")
-    if call.qualname == "io.BytesIO" and data in (Opaque("jpeg bytes"), UNKNOWN_FILE, UPLOADED):
+    if call.qualname == "io.BytesIO" and data in (JPEG_BYTES, UNKNOWN_FILE, UPLOADED):
         return data
     return RECEIVED
 
@@ -291,7 +304,7 @@ def upload(call):
     kinds = (kinds,) if isinstance(kinds, str) else kinds
     if isinstance(kinds, (tuple, list)) and kinds and all(
             isinstance(k, str) and k.lower().lstrip(".") in ("jpg", "jpeg") for k in kinds):
-        return Opaque("jpeg bytes")
+        return JPEG_BYTES
     return ListVal(UPLOAD) if call.qualname.endswith("getlist") else UPLOAD
 
 
@@ -326,7 +339,7 @@ def tf_decode(call):
     """uint8 0..255; ``decode_png(dtype=tf.uint16)`` 0..65535; ``decode_image(dtype=tf.float32)``
     converts to [0, 1] as convert_image_dtype does."""
     channels = call.const(1, "channels", 0)
-    if channels == 0 and not call.qualname.endswith("jpeg") and call.arg(0, "contents") != Opaque("jpeg bytes"):
+    if channels == 0 and not call.qualname.endswith("jpeg") and call.arg(0, "contents") != JPEG_BYTES:
         channels = FILE_CHANNELS  # decode_png / decode_image keep the file's channels: RGBA, gray...
     image = loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
     dtype = call.arg(2 if call.qualname.endswith(("png", "image")) else None, "dtype", Const(None))
@@ -473,7 +486,9 @@ def filled(batch: Image, image: Value) -> Value:
     """``batch[i] = image``: the batch holds images like ``image`` (cast to the batch's dtype)."""
     if not isinstance(image, Image) or image.batched is not False:
         return batch.but(blank=False, scale=None, steps=(), origin=None) if batch.blank else UNKNOWN
-    new = image.but(batched=True, size=batch.size or image.size, channels=batch.channels or image.channels,
+    # the image's own channels count: an RGBA PNG written into an (n, h, w, 3) batch fails there
+    new = image.but(batched=True, size=batch.size or image.size,
+                    channels=image.channels if image.channels is not None else batch.channels,
                     dtype=batch.dtype, container="array", blank=False)
     return new if batch.blank else join(batch, new)
 
@@ -559,7 +574,7 @@ def _one_image_batch(call) -> bool:
 
 @function("glob.glob", "glob.iglob", "os.listdir", "tensorflow.io.gfile.glob", "tensorflow.io.gfile.listdir")
 def list_files(call):
-    return ListVal(_globbed(call.arg(0, "pathname")) if "glob" in call.qualname else PathStr())
+    return ListVal(PathStr(suffix_of(call.arg(0, "pathname"))))
 
 
 @function("os.scandir", "os.walk")
@@ -567,14 +582,16 @@ def walk_files(call):
     return ListVal(UNKNOWN)
 
 
+def joined_suffix(parts: list[Value]) -> str:
+    return suffix_of(parts[-1]) or next((s for p in parts[:-1] if (s := suffix_of(p, folder=True))), "")
+
+
 @function("os.path.join", "os.path.abspath", "os.path.normpath", "os.fspath", "builtins.str")
 def path_of(call):
     """A path found at run time stays one; a path joined from constants is a constant."""
     if any(isinstance(a, PathStr) for a in call.args):
-        return PathStr()
+        return PathStr(joined_suffix(call.args))
     if call.qualname == "os.path.join" and call.args and not call.kwargs:
-        import posixpath
-
         known = [a for a in call.args if isinstance(a, Const) and isinstance(a.value, str)]
         if len(known) == len(call.args):
             return Const(posixpath.join(*(a.value for a in known)))
@@ -585,6 +602,8 @@ def path_of(call):
             tail.insert(0, a.value)
         if tail and "." in tail[-1]:
             return PathEnd(posixpath.join(*tail))
+        if known:  # os.path.join("VOC2012/JPEGImages", name)
+            return PathStr(joined_suffix(call.args))
     if call.qualname == "builtins.str" and isinstance(call.arg(0), Const) and isinstance(call.arg(0).value, str):
         return call.arg(0)
     return UNKNOWN
@@ -592,12 +611,12 @@ def path_of(call):
 
 @function("pathlib.Path")
 def path_object(call):
-    return PathStr()
+    return PathStr(suffix_of(call.args[-1]) if call.args else "")
 
 
 @method("pathlib.Path", "glob", "rglob", "iterdir")
 def path_glob(call):
-    return ListVal(_globbed(call.arg(0, "pattern")) if call.args else PathStr())
+    return ListVal(PathStr(suffix_of(call.arg(0, "pattern"))))
 
 
 @function("numpy.{rollaxis,moveaxis,swapaxes,transpose}", "tensorflow.transpose", "torch.{permute,transpose}")
@@ -701,7 +720,7 @@ def np_max(call):
 # -- other readers ---------------------------------------------------------------
 @function("imageio.imread", "imageio.v2.imread", "imageio.v3.imread")
 def other_imread(call):
-    return loaded(call, "array", channels=None)
+    return loaded(call, "array", channels=None, as_in_file=True)
 
 
 @function("matplotlib.pyplot.imread", "matplotlib.image.imread")

@@ -441,8 +441,8 @@ def wrapping(name: str, out: Value, line: int) -> Model:
     if not isinstance(out, Symbolic):
         return Model(name, line=line)
     units = {"units": Const(out.units)} if out.units is not None else {}
-    if out.opaque:
-        return Model(name, line=line, attrs=units)
+    if out.opaque:  # its own layers: the transforms before the first one apply if it loads known weights
+        return Model(name, line=line, attrs=units, front=out.ops if out.base is None else ())
     if out.base is None:
         model = Model(name, line=line, attrs=units)
         model.attrs["transform"] = TupleVal(())  # marker: only value-level transforms, usable as a layer

@@ -251,9 +251,25 @@ def random_sample(call) -> Value:
 # -- dicts ---------------------------------------------------------------------------------------
 @function("builtins.dict")
 def builtin_dict(call) -> Value:
-    if call.args:
-        return UNKNOWN
-    return DictVal(tuple(call.kwargs.items()))
+    """``dict()``, ``dict(a=x)``, and ``dict(pairs)`` (keys unknown, values like the pairs' second items)."""
+    if not call.args:
+        return DictVal(tuple(call.kwargs.items()))
+    pair = element_of(call.args[0])
+    if isinstance(pair, TupleVal) and len(pair.items) == 2:
+        return DictVal(None, pair.items[1])
+    return UNKNOWN
+
+
+@function("multiprocessing.Pool", "multiprocessing.pool.Pool", "multiprocessing.pool.ThreadPool",
+          "concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor")
+def worker_pool(call) -> Value:
+    return Opaque("pool")
+
+
+@method("pool", "map", "imap", "imap_unordered")
+def pool_map(call) -> Value:
+    """``pool.map(f, xs)``: f applied to the items of xs in worker processes, as map() does."""
+    return builtin_map(call)
 
 
 @method("dict", "items")

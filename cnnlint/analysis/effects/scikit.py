@@ -27,7 +27,7 @@ def as_float(call, image: Image, what: str, **changes) -> Image:
 def skimage_imread(call) -> Value:
     if call.const(None, "as_gray", False) is True:
         return loaded(call, "array", channels=1, dtype="float", scale=UNIT)
-    return loaded(call, "array", channels=None)
+    return loaded(call, "array", channels=None, as_in_file=True)
 
 
 @function("skimage.transform.resize")

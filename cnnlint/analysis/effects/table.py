@@ -107,7 +107,7 @@ def apply(value: Value, op, interp, at) -> Value:
     if isinstance(value, Image):
         return op(value, interp, at)
     if isinstance(value, Symbolic):
-        if value.base is not None:
+        if value.base is not None or value.opaque:  # after an unknown layer: not the input's preprocessing
             return value
         return Symbolic(value.ops + (op,), None, value.opaque)
     return UNKNOWN
