@@ -73,18 +73,18 @@ def file_header(call, path: Value):
 
 
 def file_channels(path: Value) -> int | None:
-    """The channels of a file read as it is: a PNG, GIF, TIFF... may be RGBA, gray or paletted, and so
-    may any file of unknown type (an upload, a path argument, whatever a folder holds). A JPEG is
-    RGB (or rarely gray): a path that names its type (``*.jpg``, ``name + ".jpg"``) or its folder
-    (``data/jpg/``, ``VOC2012/JPEGImages/``) is taken as one, as is a file of another type."""
+    """The channels of a file read as it is, by the type its path names (a literal, ``*.png``,
+    ``name + ".png"``): a PNG, GIF, TIFF... may be RGBA, gray or paletted. A JPEG is RGB (or rarely
+    gray), and so is a path in a JPEG folder (``data/jpg/``, ``VOC2012/JPEGImages/``); a file whose
+    type the code does not name (a path argument, whatever a folder holds) is unknown: silence."""
     key = path_key(path)
     suffix = posixpath.splitext(key)[1].lower() if key is not None else suffix_of(path)
-    return None if suffix in (".jpg", ".jpeg") or suffix and suffix not in NOT_ALWAYS_RGB else FILE_CHANNELS
+    return FILE_CHANNELS if suffix in NOT_ALWAYS_RGB else None
 
 
 # What arrives at run time from outside: an uploaded file (any format, so any channel count), bytes
-# received otherwise (a data URL, request data: any format too, for all the code knows), a file whose
-# type the code does not name (file_channels), the bytes of a JPEG.
+# received otherwise (a data URL, request data: any format too, for all the code knows); the bytes of a
+# file whose type the code does not name (unknown), of a JPEG.
 UPLOAD = Opaque("upload")
 UPLOADED = Opaque("upload bytes")
 RECEIVED = Opaque("bytes")
@@ -94,14 +94,14 @@ JPEG_BYTES = Opaque("jpeg bytes")
 
 def opened_channels(source: Value) -> int | None:
     """The channels of an image opened as it is (PIL.Image.open, torchvision read_image): those of the
-    file a path names (file_channels) or of an upload; of whatever was received for other bytes; none
-    for the bytes of a JPEG."""
-    if source == JPEG_BYTES:
-        return None
-    if source in (UPLOAD, UPLOADED, UNKNOWN_FILE):
+    file a path names (file_channels) or of an upload; of whatever was received for other bytes;
+    unknown for the bytes of a JPEG or of a file of unknown type."""
+    if source in (UPLOAD, UPLOADED):
         return FILE_CHANNELS
     if source == RECEIVED:
         return RECEIVED_CHANNELS
+    if source in (JPEG_BYTES, UNKNOWN_FILE):
+        return None
     return file_channels(source)
 
 
@@ -280,11 +280,12 @@ def read_bytes(call):
     key = path_key(path)
     if key is not None and key.lower().endswith(".json"):
         return TextFile(key)  # a model's architecture, perhaps (model_from_json)
-    if file_channels(path) is None:
-        return JPEG_BYTES
     if path in (UPLOAD, UPLOADED):
         return UPLOADED
-    return RECEIVED if key is not None or path == RECEIVED else UNKNOWN_FILE
+    if path == RECEIVED or file_channels(path) == FILE_CHANNELS:
+        return RECEIVED  # a PNG the code names: any channel count, like bytes received
+    suffix = posixpath.splitext(key)[1].lower() if key is not None else suffix_of(path)
+    return UNKNOWN_FILE if key is None and not suffix else JPEG_BYTES
 
 
 @function("io.BytesIO", "base64.b64decode", "base64.decodebytes", "base64.urlsafe_b64decode")
@@ -339,8 +340,10 @@ def tf_decode(call):
     """uint8 0..255; ``decode_png(dtype=tf.uint16)`` 0..65535; ``decode_image(dtype=tf.float32)``
     converts to [0, 1] as convert_image_dtype does."""
     channels = call.const(1, "channels", 0)
-    if channels == 0 and not call.qualname.endswith("jpeg") and call.arg(0, "contents") != JPEG_BYTES:
-        channels = FILE_CHANNELS  # decode_png / decode_image keep the file's channels: RGBA, gray...
+    if channels == 0 and call.qualname.endswith("png"):
+        channels = FILE_CHANNELS  # a PNG keeps its channels: RGBA, gray...
+    elif channels == 0 and not call.qualname.endswith("jpeg"):
+        channels = opened_channels(call.arg(0, "contents"))  # decode_image keeps them too, if it may be one
     image = loaded(call, "tensor", channels=channels if isinstance(channels, int) and channels else None)
     dtype = call.arg(2 if call.qualname.endswith(("png", "image")) else None, "dtype", Const(None))
     if dtype == Const(None):
