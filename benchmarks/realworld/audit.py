@@ -31,9 +31,9 @@ from run import git_dir  # noqa: E402
 HERE = Path(__file__).resolve().parent
 
 
-def repos() -> list[tuple[str, str]]:
+def repos(listing: Path = HERE / "AUDIT_REPOS.tsv") -> list[tuple[str, str]]:
     rows = []
-    for line in (HERE / "AUDIT_REPOS.tsv").read_text().splitlines():
+    for line in listing.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             repo, commit = line.split("\t")[:2]
             rows.append((repo, commit))
@@ -57,11 +57,11 @@ def data_file(name: str, size: int) -> int | None:
     return None
 
 
-def materialise(out: Path, mirrors: Path, clone: bool) -> int:
+def materialise(out: Path, mirrors: Path, clone: bool, rows: list[tuple[str, str]] | None = None) -> int:
     """Every .py and .ipynb file of each repository at its commit, under out/owner+repo/, with the data
     files cnnlint reads (image headers, saved models); returns the number of code files."""
     files = 0
-    for repo, commit in repos():
+    for repo, commit in repos() if rows is None else rows:
         target = out / repo.replace("/", "+")
         done = target / ".complete"
         if done.exists():
