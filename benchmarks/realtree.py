@@ -44,25 +44,23 @@ def trees() -> dict[str, list[tuple[str, str]]]:
     return found
 
 
-def tree_memory(pid: int) -> int:
-    """Memory (bytes) of a process and all its descendants: the sum of their proportional set sizes,
-    so pages a forked worker shares with its parent count once."""
+def descendants(pid: int) -> list[int]:
+    """A process and all its descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    total, todo = 0, [pid]
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
     while todo:
         p = todo.pop()
-        total += pss(p)
+        found.append(p)
         todo += children.get(p, [])
-    return total
+    return found
 
 
 def pss(pid: int) -> int:
@@ -82,10 +80,14 @@ def timed(command: list[str]) -> tuple[float, int, str]:
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = [0]
 
-    def sample():
+    def sample():  # the memory of a process tree: the sum of proportional set sizes (shared pages once)
+        tree, rounds = [proc.pid], 0
         while proc.poll() is None:
-            peak[0] = max(peak[0], tree_memory(proc.pid))
-            time.sleep(0.05)
+            if rounds % 5 == 0:
+                tree = descendants(proc.pid)  # workers come and go: look again every half second
+            peak[0] = max(peak[0], sum(pss(p) for p in tree))
+            rounds += 1
+            time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

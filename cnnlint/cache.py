@@ -15,6 +15,7 @@ import os
 import tempfile
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 
 from . import __version__
 from .sources import real
@@ -91,6 +92,17 @@ class Cache:
                     os.unlink(tmp)
         except OSError:
             pass  # a read-only tree: run without a cache
+
+
+def data_signature(path: str | Path) -> list[int] | None:
+    """What an entry remembers of a data file its analysis looked for: the size and time of a regular
+    file, None for anything else (missing, a folder: a folder's time changes with what it holds, and
+    the analysis reads only files)."""
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [stat.st_size, stat.st_mtime_ns] if S_ISREG(stat.st_mode) else None
 
 
 def _checksum(body: dict) -> str:

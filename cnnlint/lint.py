@@ -14,7 +14,7 @@ import pathspec
 
 from . import suppressions
 from .analysis.facts import Loc, mentions
-from .cache import Cache
+from .cache import Cache, data_signature
 from .config import Configs, Settings
 from .groups import groups
 from .rules import BY_CODE, Rule, matches
@@ -303,15 +303,7 @@ def _well_formed(entry: dict) -> bool:
 def _data_unchanged(data: list) -> bool:
     """Whether the data files an analysis read (saved models, image headers) are as they were then;
     a file that was looked for and missing must still be missing."""
-    for path, signature in data:
-        try:
-            stat = os.stat(path)
-            now = [stat.st_size, stat.st_mtime_ns]
-        except (OSError, ValueError):
-            now = None
-        if now != signature:
-            return False
-    return True
+    return all(data_signature(path) == signature for path, signature in data)
 
 
 def _is_loc(value) -> bool:

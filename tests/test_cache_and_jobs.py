@@ -82,6 +82,22 @@ def test_changing_a_data_file_the_analysis_read_invalidates_the_entry(tmp_path):
     assert codes() == set()  # from the cache
 
 
+def test_a_folder_looked_for_as_data_keeps_the_entry_when_its_content_changes(tmp_path):
+    """The analysis reads files, never folders: ``load_model("exported")`` of a SavedModel folder, or
+    a path that names the project's folder itself, must not tie the entry to the folder's time, which
+    changes whenever a file is added inside (a cached run would then analyse again, every time)."""
+    write_files(tmp_path, {"predict.py": 'from keras.models import load_model\nmodel = load_model("exported")\n'
+                                         'other = load_model(".")\n' + RAW})
+    (tmp_path / "exported").mkdir()
+    cnnlint(".", cwd=tmp_path)
+    (tmp_path / "exported" / "saved_model.pb").write_bytes(b"")
+    (tmp_path / "new_file.txt").write_text("the project's folder changed")
+    probe = ("import runpy, sys\nsys.argv = ['cnnlint', '.']\ntry:\n    runpy.run_module('cnnlint', run_name='__main__')\n"
+             "except SystemExit:\n    pass\nprint('libcst' in sys.modules)\n")
+    cached = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert cached.stdout.splitlines()[-1] == "False"  # answered from the cache: nothing was parsed
+
+
 def test_configuration_applies_to_cached_results(tmp_path):
     tree(tmp_path)
     first = cnnlint(".", cwd=tmp_path)

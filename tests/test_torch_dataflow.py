@@ -77,6 +77,50 @@ with torch.no_grad():
         truth.extend(labels.numpy())
 """
 
+# A recurrent network trained on MNIST batches reshaped to (N, 28, 28); {reshape} is what its test loop feeds.
+RNN = TV + """
+from torch.utils.data import DataLoader
+from torchvision import datasets
+class RNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 128, 2, batch_first=True, dropout=0.2)
+        self.fc = nn.Linear(128, 10)
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.fc(out[:, -1, :])
+model = RNN()
+optimizer = torch.optim.Adam(model.parameters())
+train_loader = DataLoader(datasets.MNIST("data", train=True, transform=transforms.ToTensor()), batch_size=100)
+test_loader = DataLoader(datasets.MNIST("data", train=False, transform=transforms.ToTensor()), batch_size=100)
+for images, labels in train_loader:
+    loss = nn.functional.cross_entropy(model(images.reshape(-1, 28, 28)), labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+model.eval()
+with torch.no_grad():
+    for images, labels in test_loader:
+        print(model({reshape}).argmax(1))
+"""
+
+# A small network of the project with Dropout, trained on MNIST; {before} runs before training, {after} after.
+SMALL_NET = TV + """
+from torch.utils.data import DataLoader
+from torchvision import datasets
+net = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Flatten(), nn.Dropout(0.5), nn.Linear(8 * 26 * 26, 10))
+loader = DataLoader(datasets.MNIST("data", train=True, transform=transforms.ToTensor()), batch_size=64)
+optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+{{before}}
+for x, y in loader:
+    loss = nn.functional.cross_entropy(net(x), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+{{after}}
+""".replace("{{", "{").replace("}}", "}")
+
+
 CASES = {
     # -- CNN601 missing-normalize ---------------------------------------------------------------
     "601-import-aliases": ({"CNN601"}, """
@@ -674,6 +718,39 @@ print(accuracy_score(test_set.targets, predicted))
 """),
     "clean-404-labels-from-the-same-batches": (set(), EVALUATE.format(shuffle=", shuffle=True") + """
 print(classification_report(truth, predicted, target_names=test_set.classes))
+"""),
+
+    # -- found by the precision audit on real code (benchmarks/realworld/AUDIT.tsv, batch 3) ----------------------
+    # a batch reshaped for a recurrent network: (-1, 28, 28) is (N, rows, columns), not one image
+    "clean-203-batch-reshaped-with-a-leading-minus-one": (set(), RNN.format(reshape="images.reshape(-1, 28, 28)")),
+    "203-image-reshaped-to-its-literal-size": ({"CNN203"}, TV + """
+model = models.resnet18(weights="IMAGENET1K_V1").eval()
+prep = transforms.Compose([transforms.Resize((224, 224)), transforms.ToTensor(), """ + NORMALIZE + """])
+batch = prep(Image.open("dog.jpg").convert("RGB")).unsqueeze(0)
+with torch.no_grad():
+    print(model(batch.reshape(3, 224, 224)).argmax(1))
+"""),
+    # a model of the project called once to show its output shape, before it is trained
+    "clean-604-untrained-model-called-to-see-its-output-shape": (set(), SMALL_NET.format(before="""
+with torch.no_grad():
+    print(net(torch.zeros(1, 1, 28, 28)).shape)
+""", after="")),
+    "604-trained-model-evaluated-in-train-mode": ({"CNN604"}, SMALL_NET.format(before="""
+from torchsummary import summary
+summary(net, (1, 28, 28))  # a summary leaves the mode as it was
+""", after="""
+with torch.no_grad():
+    print(net(next(iter(loader))[0]).argmax(1))
+""")),
+    # a model handed to a library's trainer, whose evaluate() switches it to eval mode itself
+    "clean-604-model-handed-to-a-library-trainer": (set(), TV + """
+from pytorch_accelerated import Trainer
+model = models.resnet50(weights="IMAGENET1K_V2")
+trainer = Trainer(model=model, loss_func=nn.CrossEntropyLoss(), optimizer=torch.optim.Adam(model.parameters()))
+trainer.evaluate(dataset=None, per_device_batch_size=16)
+prep = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), """ + NORMALIZE + """])
+with torch.no_grad():
+    print(model(prep(Image.open("dog.jpg").convert("RGB")).unsqueeze(0)).argmax(1))
 """),
 }
 

@@ -64,6 +64,8 @@ def materialise(out: Path, mirrors: Path, clone: bool, rows: list[tuple[str, str
     for repo, commit in repos() if rows is None else rows:
         target = out / repo.replace("/", "+")
         done = target / ".complete"
+        target.mkdir(parents=True, exist_ok=True)
+        (target / ".git").touch()  # the top of a checkout: repositories linted together stay separate projects
         if done.exists():
             files += int(done.read_text())
             continue

@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ipython import mask_ipython
+from ..cache import data_signature
 from ..groups import module_names, project_of
 from ..sources import display_path, real
 from .positions import TooDeep, index, positions
@@ -335,13 +336,8 @@ class Project:
     def exists(self, path: Path) -> bool:
         """Whether a data file is there; each one looked for is remembered, with its size and time, so
         a cached analysis is not used once it changes (or appears)."""
-        try:
-            stat = path.stat()
-        except (OSError, ValueError):
-            self.data_files[path] = None
-            return False
-        self.data_files[path] = [stat.st_size, stat.st_mtime_ns]
-        return path.is_file()
+        self.data_files[path] = data_signature(path)
+        return self.data_files[path] is not None
 
     def run_mentioning(self, literal: str, reader: ModuleState) -> None:
         """Run the modules that name a file (``np.save("x.npy", ...)``) before it is read."""

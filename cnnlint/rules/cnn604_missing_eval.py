@@ -3,7 +3,7 @@ export) while it is in training mode: BatchNorm normalises with the batch's own 
 its running ones), Dropout drops activations. ``torch.no_grad()`` does not change the mode.
 
 Only models whose mode matters: with BatchNorm or Dropout (every torchvision and timm architecture, a
-project module that has such layers), pre-trained or trained in the project. Train mode must hold on
+project module that has such layers), pre-trained or trained in the project (by an earlier training call). Train mode must hold on
 every path cnnlint sees (modules start in it; ``model.eval()`` or ``model.train(False)`` anywhere on
 a path makes the mode unknown there).
 
@@ -30,8 +30,8 @@ def check(module):
         if trained is None:
             trained = trained_objects(project)
         pretrained = root(sink.model).attrs.get("pretrained") == Const(True)
-        if not pretrained and id(owner) not in trained:
-            continue
+        if not pretrained and trained.get(id(owner), sink.order) >= sink.order:
+            continue  # a model of the project only matters once trained (a first call to see its shape does not)
         how = "pre-trained" if pretrained else "trained in this project"
         name = _model_text(sink, module)
         grad = " (torch.no_grad() does not change the mode)" if grad_off(sink.managers) else ""

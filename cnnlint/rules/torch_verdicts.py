@@ -179,14 +179,15 @@ def trains_differently(sink: "Sink") -> bool:
     return root(sink.model).attrs.get("trains") == Const(True) or own == Const(True)
 
 
-def trained_objects(project) -> set[int]:
-    """The models (by the object whose mode they have) that some training call of the project runs."""
-    found: set[int] = set()
+def trained_objects(project) -> dict[int, int]:
+    """The models (by the object whose mode they have) that some training call of the project runs, and
+    when the first such call ran (its order among the project's model calls)."""
+    found: dict[int, int] = {}
     for state in project.modules.values():
         for sink in state.sinks:
             owner = mode_owner(sink)
             if owner is not None and training_call(sink):
-                found.add(id(owner))
+                found[id(owner)] = min(found.get(id(owner), sink.order), sink.order)
     return found
 
 

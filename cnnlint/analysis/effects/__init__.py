@@ -47,7 +47,8 @@ from . import datasets, files, images, models, pipelines, scikit, torch, zoos
 from .images import MUTATING_METHODS, filled, subscript_image
 from .models import symbolic_through
 from .pipelines import element_of
-from .table import ATTRIBUTES, CONSTRUCTED, FILE_ORDER, FUNCTIONS, ITEMS, METHODS, MODEL_STATE, RESOLVERS, SETTERS
+from .table import (ATTRIBUTES, CONSTRUCTED, ESCAPED, FILE_ORDER, FUNCTIONS, ITEMS, METHODS, MODEL_STATE, RESOLVERS,
+                    SETTERS)
 
 if TYPE_CHECKING:
     from ..interpreter import Call, Interpreter
@@ -125,6 +126,8 @@ def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
         effect = lookup(func.qualname)
         preds, labels = predictions_of(c.arg(0, None)), ordered_labels(c.arg(0, None))
         result = effect(replace(c, qualname=name)) if effect is not None else UNKNOWN
+        if effect is None and name.split(".", 1)[0] not in KEEPS_OBJECTS:
+            handed_over(interp, c)
         if result is not UNKNOWN or not name.startswith(ARRAY_LIBRARIES):
             return result
         if preds is not None:
@@ -159,7 +162,24 @@ def call(interp: "Interpreter", func: Value, c: "Call") -> Value:
             METHODS.get(("array", func.name)) if isinstance(obj, Image) and kind == "image" else None)
         if effect is not None:
             return effect(replace(c, receiver=obj))
+        if obj is UNKNOWN or isinstance(obj, Opaque):
+            handed_over(interp, c)  # trainer.fit(model), accelerator.prepare(model)
     return UNKNOWN
+
+
+# Libraries whose functions never change the state of an object they are given (a model's mode): the
+# language's own, the frameworks cnnlint models (what they do is in its tables), arrays, and the model
+# summaries, progress bars and loggers that take a model and leave its mode as it was.
+KEEPS_OBJECTS = frozenset({"builtins", "torch", "torchvision", "timm", "numpy", "copy", "pickle", "json", "os",
+                           "sys", "time", "math", "random", "logging", "typing", "functools", "itertools",
+                           "torchsummary", "torchinfo", "thop", "tqdm", "matplotlib", "wandb"})
+
+
+def handed_over(interp, c: "Call") -> None:
+    """Objects given to library code cnnlint does not know: what it may have changed becomes unknown."""
+    for value in [*c.args, *c.kwargs.values()]:
+        for forget in ESCAPED:
+            forget(interp, value)
 
 
 def call_model(model: Model, method: str, c: "Call") -> Value:

@@ -659,8 +659,8 @@ def squeeze(call):
 def reshaped(image: Image, shape: tuple) -> Image:
     if len(shape) == 4 and (shape[0] == 1 or shape[0] == -1):
         return image.but(batched=True)
-    if len(shape) == 3 and image.batched is not None:
-        return image.but(batched=False)
+    if len(shape) == 3 and image.batched is not None and all(isinstance(d, int) and d > 0 for d in shape):
+        return image.but(batched=False)  # (224, 224, 3): one image; (-1, 28, 28), (n, 28, 28) may be a batch
     return image.but(batched=None)
 
 

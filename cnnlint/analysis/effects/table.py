@@ -34,6 +34,9 @@ SETTERS: dict[tuple[str, str], Callable] = {}
 MODEL_STATE: list[Callable] = []
 # What a framework records when an object of a project class is made: made(interp, instance).
 CONSTRUCTED: list[Callable] = []
+# What a framework forgets about an object handed to a library cnnlint does not know (a trainer may call
+# model.eval() itself): escaped(interp, value).
+ESCAPED: list[Callable] = []
 # The attributes of a dataset that list labels or files in their fixed order, by what made the dataset
 # (its Dataset.files); Keras's flow_from_* iterators when not listed here.
 FILE_ORDER: dict[str, tuple[str, ...]] = {}
@@ -89,6 +92,12 @@ def setter(kind: str, name: str):
 def constructed(fn: Callable) -> Callable:
     """Register what making an object of a project class does (a PyTorch module starts in train mode)."""
     CONSTRUCTED.append(fn)
+    return fn
+
+
+def escaped(fn: Callable) -> Callable:
+    """Register what handing an object to unknown library code makes unknown (a PyTorch model's mode)."""
+    ESCAPED.append(fn)
     return fn
 
 

@@ -50,7 +50,8 @@ from ..facts import (
 from . import files
 from .images import MUTATING_METHODS, add_batch_axis, known_size, loaded, opened_channels, stacked
 from .pipelines import element_of, rebatched, unbatched
-from .table import FILE_ORDER, MODEL_STATE, attribute, constructed, dtype_name, function, method, resolver, setter
+from .table import (FILE_ORDER, MODEL_STATE, attribute, constructed, dtype_name, escaped, function, method, resolver,
+                    setter)
 
 TORCH = Const("torch")
 TRAIN, EVAL = Const("train"), Const("eval")
@@ -671,6 +672,15 @@ def instance_model(instance: Instance) -> Model:
         model = Model(instance.cls.node.name.value, None, line=0, attrs={"framework": TORCH, "instance": instance})
         instance.attrs["<model>"] = model
     return model
+
+
+@escaped
+def mode_forgotten(interp, value: Value) -> None:
+    """A model handed to a library cnnlint does not know (a trainer, ``accelerator.prepare``) may be
+    switched to eval or train there: its mode is unknown from then on."""
+    if isinstance(value, Model) and is_torch(value) or isinstance(value, Instance) and is_module_class(value):
+        for target in linked(value):
+            interp.set_state(target, "mode", UNKNOWN)
 
 
 @constructed
