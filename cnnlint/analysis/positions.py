@@ -37,9 +37,11 @@ class Range(NamedTuple):
     end: Point
 
 
-def _collect(module: cst.Module) -> dict[type, list[cst.CSTNode]]:
-    """The nodes of the kinds in KINDS, in source order, leaving out f-strings."""
-    found: dict[type, list[cst.CSTNode]] = {kind: [] for kind in KINDS}
+def collect(module: cst.Module) -> dict[type, list[cst.CSTNode]]:
+    """The nodes of the kinds in KINDS, in source order, leaving out f-strings; and under
+    ``FormattedString`` the f-strings themselves (so what they hold can be walked on its own). One walk
+    of the tree, shared with ModuleState.called_names."""
+    found: dict[type, list[cst.CSTNode]] = {kind: [] for kind in (*KINDS, cst.FormattedString)}
     for node in walk(module, into=lambda n: type(n) is not cst.FormattedString):
         bucket = found.get(type(node))
         if bucket is not None:
@@ -90,11 +92,11 @@ def index(text: str) -> dict[type, list[ast.AST]] | None:
     return found
 
 
-def positions(module: cst.Module, text: str, theirs: dict[type, list[ast.AST]] | None = None
-              ) -> dict[cst.CSTNode, Range] | None:
+def positions(module: cst.Module, text: str, theirs: dict[type, list[ast.AST]] | None = None,
+              collected: dict[type, list[cst.CSTNode]] | None = None) -> dict[cst.CSTNode, Range] | None:
     """Positions of the calls, operators and comparisons of ``module``, or None if unsure.
 
-    ``theirs`` is ``index(text)`` when the caller already has it.
+    ``theirs`` is ``index(text)``, ``collected`` is ``collect(module)``, when the caller already has them.
     """
     if theirs is None:
         try:
@@ -103,7 +105,7 @@ def positions(module: cst.Module, text: str, theirs: dict[type, list[ast.AST]] |
             return None
     if theirs is None:
         return None
-    collected = _collect(module)
+    collected = collected if collected is not None else collect(module)
     lines = text.splitlines()
     out: dict[cst.CSTNode, Range] = {}
     for kind, ast_kinds in KINDS.items():

@@ -21,7 +21,7 @@ from ..ipython import mask_ipython
 from ..cache import data_signature
 from ..groups import module_names, project_of
 from ..sources import display_path, real
-from .positions import TooDeep, index, positions
+from .positions import TooDeep, collect, index, positions
 from .paths import FileTable
 from .recover import left_out
 from .walk import children, walk
@@ -51,6 +51,7 @@ class ModuleState:
     cells: object = None  # a notebook's CellMap: lines of the joined cells -> (cell, line)
     _unused: set[int] | None = None
     star_modules: list[str] = field(default_factory=list)  # libraries star-imported: their names resolve lazily
+    collected: dict | None = None  # positions.collect(tree): nodes by kind, found in one walk when parsed
 
     @property
     def display(self) -> str:
@@ -118,8 +119,13 @@ class ModuleState:
 
     def called_names(self) -> set[str]:
         """The names the module calls (``f(...)``, ``obj.f(...)``): its functions that something calls."""
+        if self.collected is None:
+            calls = [node for node in walk(self.tree) if type(node) is cst.Call]
+        else:  # the calls found when the module was parsed, and those inside its f-strings
+            calls = self.collected[cst.Call] + [node for fstring in self.collected[cst.FormattedString]
+                                                for node in walk(fstring) if type(node) is cst.Call]
         return {node.func.value if type(node.func) is cst.Name else node.func.attr.value
-                for node in walk(self.tree) if type(node) is cst.Call and type(node.func) in (cst.Name, cst.Attribute)}
+                for node in calls if type(node.func) in (cst.Name, cst.Attribute)}
 
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """1-based line and column of the start and end of ``node``."""
@@ -136,12 +142,14 @@ def parse(path: Path, text: str, name: str) -> ModuleState:
     """
     theirs = index(text)
     tree = cst.parse_module(text)
-    found = positions(tree, text, theirs) if theirs is not None and os.environ.get("CNNLINT_POSITIONS") != "libcst" \
-        else None
+    collected = collect(tree)
+    found = positions(tree, text, theirs, collected) \
+        if theirs is not None and os.environ.get("CNNLINT_POSITIONS") != "libcst" else None
     if found is not None:
-        return ModuleState(path, name, tree, found, text)
+        return ModuleState(path, name, tree, found, text, collected=collected)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider), text)
+    # the metadata wrapper keeps the tree (unsafe_skip_copy): the nodes collected are its nodes
+    return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider), text, collected=collected)
 
 
 def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
