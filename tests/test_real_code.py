@@ -14,6 +14,42 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from conftest import cnnlint, write_files
 
+# A VGG16 written out layer by layer (as fast.ai's course did), given keras's own VGG16 weights, with
+# {front} as its first layer; run.py predicts raw 0..255 batches with it.
+HAND_BUILT_VGG = """
+import numpy as np
+from keras.models import Sequential
+from keras.layers import Lambda, Dense, Flatten, ZeroPadding2D, Conv2D, MaxPooling2D
+from keras.utils import get_file
+MEAN = np.array([123.68, 116.779, 103.939], dtype=np.float32).reshape((1, 1, 3))
+def vgg_preprocess(x):
+    return {preprocess}
+class Vgg16:
+    def __init__(self):
+        self.model = Sequential()
+        self.model.add({front})
+        for filters in (64, 128):
+            self.model.add(ZeroPadding2D((1, 1)))
+            self.model.add(Conv2D(filters, 3, activation="relu"))
+            self.model.add(MaxPooling2D())
+        self.model.add(Flatten())
+        self.model.add(Dense(1000, activation="softmax"))
+        self.model.load_weights(get_file("vgg16.h5", "http://example.org/models/vgg16.h5"))
+"""
+HAND_BUILT_RUN = """
+from keras.preprocessing.image import ImageDataGenerator
+from vgg16 import Vgg16
+model = Vgg16().model
+batches = ImageDataGenerator().flow_from_directory("valid", target_size=(224, 224), shuffle=False)
+model.predict(batches)
+"""
+LAMBDA = "Lambda(vgg_preprocess, input_shape=(224, 224, 3))"
+
+
+def hand_built_vgg(preprocess: str, front: str = LAMBDA) -> dict[str, str]:
+    return {"vgg16.py": HAND_BUILT_VGG.format(preprocess=preprocess, front=front), "run.py": HAND_BUILT_RUN}
+
+
 CASES = {
     # -- 1. data sources ---------------------------------------------------------------------------
     "tfrecord-parse-decode-in-helpers": ({"CNN101"}, """
@@ -381,90 +417,10 @@ for name in names:
         model.predict(preprocess_input(np.expand_dims(np.array(image, dtype="float32"), 0)))
 """),
     # -- 7c. a network written out layer by layer, given known weights ------------------------------------
-    "hand-built-vgg-with-preprocessing-lambda-wrong": ({"CNN104"}, {
-        "vgg16.py": """
-import numpy as np
-from keras.models import Sequential
-from keras.layers import Lambda, Dense, Flatten, ZeroPadding2D, Conv2D, MaxPooling2D
-from keras.utils import get_file
-MEAN = np.array([123.68, 116.779, 103.939], dtype=np.float32).reshape((1, 1, 3))
-def vgg_preprocess(x):
-    return x / 255.0
-class Vgg16:
-    def __init__(self):
-        self.model = Sequential()
-        self.model.add(Lambda(vgg_preprocess, input_shape=(224, 224, 3)))
-        for filters in (64, 128):
-            self.model.add(ZeroPadding2D((1, 1)))
-            self.model.add(Conv2D(filters, 3, activation="relu"))
-            self.model.add(MaxPooling2D())
-        self.model.add(Flatten())
-        self.model.add(Dense(1000, activation="softmax"))
-        self.model.load_weights(get_file("vgg16.h5", "http://example.org/models/vgg16.h5"))
-""",
-        "run.py": """
-from keras.preprocessing.image import ImageDataGenerator
-from vgg16 import Vgg16
-model = Vgg16().model
-batches = ImageDataGenerator().flow_from_directory("valid", target_size=(224, 224), shuffle=False)
-model.predict(batches)
-"""}),
-    "clean-hand-built-vgg-with-preprocessing-lambda": (set(), {
-        "vgg16.py": """
-import numpy as np
-from keras.models import Sequential
-from keras.layers import Lambda, Dense, Flatten, ZeroPadding2D, Conv2D, MaxPooling2D
-from keras.utils import get_file
-MEAN = np.array([123.68, 116.779, 103.939], dtype=np.float32).reshape((1, 1, 3))
-def vgg_preprocess(x):
-    return (x - MEAN)[..., ::-1]
-class Vgg16:
-    def __init__(self):
-        self.model = Sequential()
-        self.model.add(Lambda(vgg_preprocess, input_shape=(224, 224, 3)))
-        for filters in (64, 128):
-            self.model.add(ZeroPadding2D((1, 1)))
-            self.model.add(Conv2D(filters, 3, activation="relu"))
-            self.model.add(MaxPooling2D())
-        self.model.add(Flatten())
-        self.model.add(Dense(1000, activation="softmax"))
-        self.model.load_weights(get_file("vgg16.h5", "http://example.org/models/vgg16.h5"))
-""",
-        "run.py": """
-from keras.preprocessing.image import ImageDataGenerator
-from vgg16 import Vgg16
-model = Vgg16().model
-batches = ImageDataGenerator().flow_from_directory("valid", target_size=(224, 224), shuffle=False)
-model.predict(batches)
-"""}),
-    "hand-built-vgg-without-preprocessing": ({"CNN101"}, {
-        "vgg16.py": """
-import numpy as np
-from keras.models import Sequential
-from keras.layers import Lambda, Dense, Flatten, ZeroPadding2D, Conv2D, MaxPooling2D
-from keras.utils import get_file
-MEAN = np.array([123.68, 116.779, 103.939], dtype=np.float32).reshape((1, 1, 3))
-def vgg_preprocess(x):
-    return PREPROCESS
-class Vgg16:
-    def __init__(self):
-        self.model = Sequential()
-        self.model.add(ZeroPadding2D((1, 1), input_shape=(224, 224, 3)))
-        for filters in (64, 128):
-            self.model.add(ZeroPadding2D((1, 1)))
-            self.model.add(Conv2D(filters, 3, activation="relu"))
-            self.model.add(MaxPooling2D())
-        self.model.add(Flatten())
-        self.model.add(Dense(1000, activation="softmax"))
-        self.model.load_weights(get_file("vgg16.h5", "http://example.org/models/vgg16.h5"))
-""",
-        "run.py": """
-from keras.preprocessing.image import ImageDataGenerator
-from vgg16 import Vgg16
-model = Vgg16().model
-batches = ImageDataGenerator().flow_from_directory("valid", target_size=(224, 224), shuffle=False)
-model.predict(batches)
-"""}),
+    "hand-built-vgg-with-preprocessing-lambda-wrong": ({"CNN104"}, hand_built_vgg("x / 255.0")),
+    "clean-hand-built-vgg-with-preprocessing-lambda": (set(), hand_built_vgg("(x - MEAN)[..., ::-1]")),
+    "hand-built-vgg-without-preprocessing": ({"CNN101"}, hand_built_vgg(
+        "PREPROCESS", front="ZeroPadding2D((1, 1), input_shape=(224, 224, 3))")),
     # -- 8. connections across functions and files ------------------------------------------------------
     "driver-without-trigger-words": ({"CNN404"}, {
         "pipeline.py": """

@@ -84,23 +84,22 @@ def file_channels(path: Value) -> int | None:
 
 # What arrives at run time from outside: an uploaded file (any format, so any channel count), bytes
 # received otherwise (a data URL, request data: any format too, for all the code knows); the bytes of a
-# file whose type the code does not name (unknown), of a JPEG.
+# JPEG, or of a file whose type the code does not name: no channel fact.
 UPLOAD = Opaque("upload")
 UPLOADED = Opaque("upload bytes")
 RECEIVED = Opaque("bytes")
-UNKNOWN_FILE = Opaque("file bytes")
-JPEG_BYTES = Opaque("jpeg bytes")
+FILE_BYTES = Opaque("file bytes")
 
 
 def opened_channels(source: Value) -> int | None:
     """The channels of an image opened as it is (PIL.Image.open, torchvision read_image): those of the
     file a path names (file_channels) or of an upload; of whatever was received for other bytes;
-    unknown for the bytes of a JPEG or of a file of unknown type."""
+    unknown for other file bytes (a JPEG, a file of unknown type)."""
     if source in (UPLOAD, UPLOADED):
         return FILE_CHANNELS
     if source == RECEIVED:
         return RECEIVED_CHANNELS
-    if source in (JPEG_BYTES, UNKNOWN_FILE):
+    if source == FILE_BYTES:
         return None
     return file_channels(source)
 
@@ -284,15 +283,14 @@ def read_bytes(call):
         return UPLOADED
     if path == RECEIVED or file_channels(path) == FILE_CHANNELS:
         return RECEIVED  # a PNG the code names: any channel count, like bytes received
-    suffix = posixpath.splitext(key)[1].lower() if key is not None else suffix_of(path)
-    return UNKNOWN_FILE if key is None and not suffix else JPEG_BYTES
+    return FILE_BYTES
 
 
 @function("io.BytesIO", "base64.b64decode", "base64.decodebytes", "base64.urlsafe_b64decode")
 def received_bytes(call):
     """Bytes in memory: of a file the code read (the file's kind), else received at run time."""
     data = call.arg(0, "initial_bytes")
-    if call.qualname == "io.BytesIO" and data in (JPEG_BYTES, UNKNOWN_FILE, UPLOADED):
+    if call.qualname == "io.BytesIO" and data in (FILE_BYTES, UPLOADED):
         return data
     return RECEIVED
 
@@ -305,7 +303,7 @@ def upload(call):
     kinds = (kinds,) if isinstance(kinds, str) else kinds
     if isinstance(kinds, (tuple, list)) and kinds and all(
             isinstance(k, str) and k.lower().lstrip(".") in ("jpg", "jpeg") for k in kinds):
-        return JPEG_BYTES
+        return FILE_BYTES
     return ListVal(UPLOAD) if call.qualname.endswith("getlist") else UPLOAD
 
 
