@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 STACK_BYTES = 512 * 1024 * 1024  # virtual memory; only what deep recursion touches is used
 RECURSION_LIMIT = 20_000
 PARALLEL_MIN_BYTES = 256 * 1024  # less code than this is analysed faster than worker processes start
+WORKER_GROUPS = 20  # a worker process gives its memory back (ends) after this many groups
 
 
 @dataclass(frozen=True, order=True)
@@ -156,7 +157,7 @@ class Run:
             buffers[stdin[0]] = stdin[1]
         else:
             files = discover(paths, self.configs.ignorer, force_exclude, unreadable)
-        sources = LazySources(files, buffers, workspace.files if workspace else None)
+        sources = LazySources(files, buffers, workspace.files if workspace else None, keep_all=self.keep_fixes)
         sources.errors.update(unreadable)  # CNN000 on the folder: its files were not checked
         relevant = self.relevant(files, sources, {stdin[0]} if stdin is not None else set(paths))
         result = Result([], len(files))
@@ -245,7 +246,7 @@ class Run:
                 entries[i] = {**entry, "findings": [Finding.from_cache(f) for f in entry["findings"]]}
             else:
                 todo.append((i, group, key))
-        small = sum(len(sources.get(p) or b"") for _, group, _ in todo for p in group) < PARALLEL_MIN_BYTES
+        small = sum(sources.size(p) for _, group, _ in todo for p in group) < PARALLEL_MIN_BYTES
         if self.keep_fixes or self.jobs <= 1 or len(todo) < 2 or small:
             for i, group, _ in todo:
                 entry, project = analyse_group(group, sources, root, self.texts, self.keep_fixes, self.named)
@@ -255,8 +256,12 @@ class Run:
         else:
             import multiprocessing
 
-            payload = [(group, {p: sources.get(p) for p in group}, root, self.named) for _, group, _ in todo]
-            with multiprocessing.get_context("fork").Pool(min(self.jobs, len(todo))) as pool:
+            _warm()  # workers are forked, and renewed (WORKER_GROUPS): each starts with what this process loaded
+            # the workers read the files themselves: only unsaved buffers travel, group by group
+            payload = ((group, {p: sources.buffers[p] for p in group if p in sources.buffers}, root, self.named)
+                       for _, group, _ in todo)
+            with multiprocessing.get_context("fork").Pool(min(self.jobs, len(todo)), maxtasksperchild=WORKER_GROUPS) \
+                    as pool:
                 for (i, _, _), entry in zip(todo, pool.imap(_analyse_in_worker, payload)):
                     entries[i] = entry
         if cache:
@@ -312,9 +317,21 @@ def _is_loc(value) -> bool:
             and isinstance(value[1], int) and isinstance(value[2], (int, type(None))))
 
 
+def _warm() -> None:
+    """Load the analysis and its knowledge, which every group needs (parsed from TOML on first use)."""
+    from .analysis import project  # noqa: F401  (libcst and the interpreter)
+    from .knowledge import datasets, knowledge, signatures, zoos
+    from .knowledge.torch import timm, torchvision
+    from .rules import ALL_RULES  # noqa: F401
+
+    for load in (knowledge, datasets, signatures, zoos, torchvision, timm):
+        load()
+
+
 def _analyse_in_worker(payload) -> dict:
-    group, data, root, named = payload
-    return _on_big_stack(lambda: analyse_group(group, data, root, Texts(), False, named)[0])
+    group, buffers, root, named = payload
+    sources = LazySources(group, buffers, known=group, keep_all=True)
+    return _on_big_stack(lambda: analyse_group(group, sources, root, Texts(), False, named)[0])
 
 
 def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fixes: bool,
@@ -502,12 +519,21 @@ def _lost_by_libcst(code: str, text: str) -> str | None:
 class LazySources(dict):
     """File bytes, read when first needed (an editor's unsaved buffer, or standard input, instead of
     the file when there is one); also knows the importable files: ``known``, else the neighbours of
-    the linted files. Iterating gives the files read so far."""
+    the linted files. Iterating gives the files read so far.
 
-    def __init__(self, files: list[Path], buffers: dict[Path, bytes], known: list[Path] | None = None):
+    A run keeps at most KEEP_BYTES of what it read (notebooks with their outputs can weigh gigabytes);
+    the rest is read again when needed. ``keep_all`` keeps everything: fixes compare the file as it
+    was read with the file they rewrite.
+    """
+
+    def __init__(self, files: list[Path], buffers: dict[Path, bytes], known: list[Path] | None = None,
+                 keep_all: bool = False):
         super().__init__()
         self.buffers = buffers
         self.errors: dict[Path, str] = {}
+        self.sizes: dict[Path, int] = {}  # every file read, in the order read, and its size
+        self.keep_all = keep_all
+        self.kept = 0
         self.known = dict.fromkeys(files)
         if known is not None:
             self.known.update(dict.fromkeys(known))
@@ -522,6 +548,9 @@ class LazySources(dict):
     def __contains__(self, path) -> bool:
         return path in self.known
 
+    def __iter__(self):
+        return iter(self.sizes)
+
     def __missing__(self, path: Path) -> bytes:
         if path in self.buffers:
             data = self.buffers[path]
@@ -531,7 +560,10 @@ class LazySources(dict):
             except SourceError as e:
                 self.errors[path] = str(e)
                 raise
-        dict.__setitem__(self, path, data)
+        self.sizes[path] = len(data)
+        if self.keep_all or path in self.buffers or self.kept + len(data) <= KEEP_BYTES:
+            dict.__setitem__(self, path, data)
+            self.kept += len(data)
         return data
 
     def get(self, path, default=None):
@@ -539,6 +571,15 @@ class LazySources(dict):
             return self[path]
         except (SourceError, KeyError):
             return default
+
+    def size(self, path: Path) -> int:
+        """The size of a file read before (0 if it could not be read)."""
+        if path not in self.sizes:
+            self.get(path)
+        return self.sizes.get(path, 0)
+
+
+KEEP_BYTES = 64 * 1024 * 1024
 
 
 class PerFileIgnores:

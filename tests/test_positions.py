@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from cnnlint.analysis.positions import KINDS, positions
-from cnnlint.analysis.walk import walk
+from cnnlint.analysis.walk import LAYOUT, walk
 from conftest import REPO
 
 TRICKY = '''\
@@ -70,11 +70,27 @@ class _Everything(cst.CSTVisitor):
 
 
 def assert_walk_is_libcst_order(module: cst.Module) -> None:
+    """The walk is libcst's own visit without the layout (whitespace, comments, punctuation, tokens)."""
     expected = _Everything()
     module.visit(expected)
+    structural = [node for node in expected.seen if type(node) not in LAYOUT]
     found = list(walk(module))
-    assert len(found) == len(expected.seen)
-    assert all(a is b for a, b in zip(found, expected.seen))
+    assert len(found) == len(structural)
+    assert all(a is b for a, b in zip(found, structural))
+    assert len(structural) < len(expected.seen) or not module.body  # there is layout, and it is left out
+
+
+def test_layout_is_leaves_without_names():
+    """What the walk leaves out holds nothing the analysis looks for: every node under a layout node
+    is layout too (whitespace, comments, tokens), never a name, call or expression."""
+    expected = _Everything()
+    cst.parse_module(TRICKY + "x = [a ,b]  # note\nif (a) : pass\n").visit(expected)
+    for node in expected.seen:
+        if type(node) in LAYOUT:
+            inside = _Everything()
+            node.visit(inside)
+            assert all(type(n) in LAYOUT for n in inside.seen), type(node)
+    assert {cst.Comment, cst.Comma, cst.SimpleWhitespace, cst.LeftParen, cst.Add} <= LAYOUT
 
 
 @pytest.mark.parametrize("name, text", list(sources()), ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "")

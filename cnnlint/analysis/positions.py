@@ -63,8 +63,13 @@ class TooDeep(Exception):
         super().__init__(f"expressions nested more than {MAX_NESTING} levels deep")
 
 
-def index(text: str) -> dict[type, list[ast.AST]] | None:
-    """CPython's nodes of the kinds in KINDS, or None when CPython cannot parse ``text``.
+# Where CPython places a node: (line, column, -end line, -end column); sorted, the source order of
+# libcst's pre-order walk (an enclosing node first).
+Place = tuple[int, int, int, int]
+
+
+def index(text: str) -> dict[type, list[Place]] | None:
+    """Where CPython places the nodes of the kinds in KINDS, or None when CPython cannot parse ``text``.
 
     Raises TooDeep (before libcst ever sees the text) when CPython's parser runs out of stack or
     the tree is deeper than MAX_NESTING. Nodes inside f-strings are left out of the index (CPython
@@ -78,7 +83,7 @@ def index(text: str) -> dict[type, list[ast.AST]] | None:
         raise TooDeep() from None
     except (SyntaxError, ValueError):
         return None
-    found: dict[type, list[ast.AST]] = {kind: [] for kinds in KINDS.values() for kind in kinds}
+    found: dict[type, list[Place]] = {kind: [] for kinds in KINDS.values() for kind in kinds}
     todo: list[tuple[ast.AST, int, bool]] = [(tree, 1, False)]
     while todo:
         node, depth, in_fstring = todo.pop()
@@ -87,12 +92,12 @@ def index(text: str) -> dict[type, list[ast.AST]] | None:
         in_fstring = in_fstring or isinstance(node, ast.JoinedStr)
         bucket = found.get(type(node))
         if bucket is not None and not in_fstring:
-            bucket.append(node)
+            bucket.append((node.lineno, node.col_offset, -node.end_lineno, -node.end_col_offset))
         todo.extend((child, depth + 1, in_fstring) for child in ast.iter_child_nodes(node))
     return found
 
 
-def positions(module: cst.Module, text: str, theirs: dict[type, list[ast.AST]] | None = None,
+def positions(module: cst.Module, text: str, theirs: dict[type, list[Place]] | None = None,
               collected: dict[type, list[cst.CSTNode]] | None = None) -> dict[cst.CSTNode, Range] | None:
     """Positions of the calls, operators and comparisons of ``module``, or None if unsure.
 
@@ -110,13 +115,12 @@ def positions(module: cst.Module, text: str, theirs: dict[type, list[ast.AST]] |
     out: dict[cst.CSTNode, Range] = {}
     for kind, ast_kinds in KINDS.items():
         ours = collected[kind]
-        matched = sorted((n for k in ast_kinds for n in theirs[k]),
-                         key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
+        matched = sorted(place for k in ast_kinds for place in theirs[k])
         if len(ours) != len(matched):
             return None
-        for node, other in zip(ours, matched):
-            out[node] = Range(Point(other.lineno, _chars(lines, other.lineno, other.col_offset)),
-                              Point(other.end_lineno, _chars(lines, other.end_lineno, other.end_col_offset)))
+        for node, (line, column, end_line, end_column) in zip(ours, matched):
+            out[node] = Range(Point(line, _chars(lines, line, column)),
+                              Point(-end_line, _chars(lines, -end_line, -end_column)))
     return out
 
 

@@ -19,8 +19,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ipython import mask_ipython
 from ..cache import data_signature
-from ..groups import module_names, project_of
-from ..sources import display_path, real
+from ..groups import Resolver, module_names, project_of
+from ..sources import display_path
 from .positions import TooDeep, collect, index, positions
 from .paths import FileTable
 from .recover import left_out
@@ -35,7 +35,7 @@ class ModuleState:
     path: Path
     name: str  # dotted module name relative to the project root
     tree: cst.Module
-    positions: object
+    known_positions: object  # None until asked for: see located()
     text: str  # what was parsed: tree.code, without regenerating it
     env: Env = field(default_factory=Env)
     sinks: list[Sink] = field(default_factory=list)
@@ -51,7 +51,8 @@ class ModuleState:
     cells: object = None  # a notebook's CellMap: lines of the joined cells -> (cell, line)
     _unused: set[int] | None = None
     star_modules: list[str] = field(default_factory=list)  # libraries star-imported: their names resolve lazily
-    collected: dict | None = None  # positions.collect(tree): nodes by kind, found in one walk when parsed
+    collected: dict | None = None  # positions.collect(tree): nodes by kind, found in one walk when first asked
+    theirs: dict | None = None  # positions.index(text): where CPython places those nodes, until located()
 
     @property
     def display(self) -> str:
@@ -60,6 +61,29 @@ class ModuleState:
 
     def code(self, node: cst.CSTNode) -> str:
         return self.tree.code_for_node(node)
+
+    @property
+    def positions(self) -> dict:
+        """The positions of the calls, operators and comparisons, found when first asked for (most modules
+        an analysis runs report nothing and name no line): CPython's, matched to libcst's nodes where the
+        two trees agree (fast), else libcst's metadata (slow, always right)."""
+        if self.known_positions is None:
+            found = None
+            if self.theirs is not None and os.environ.get("CNNLINT_POSITIONS") != "libcst":
+                found = positions(self.tree, self.text, self.theirs, self.nodes())
+            if found is None:
+                try:  # the metadata wrapper keeps the tree (unsafe_skip_copy): the positions are of its nodes
+                    found = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+                except (Exception, RecursionError):  # nothing located is better than a crash
+                    found = {}
+            self.known_positions, self.theirs = found, None
+        return self.known_positions
+
+    def nodes(self) -> dict[type, list[cst.CSTNode]]:
+        """positions.collect(tree): the calls, operators, comparisons and f-strings, in one walk."""
+        if self.collected is None:
+            self.collected = collect(self.tree)
+        return self.collected
 
     def line(self, node: cst.CSTNode) -> int:
         try:
@@ -119,11 +143,9 @@ class ModuleState:
 
     def called_names(self) -> set[str]:
         """The names the module calls (``f(...)``, ``obj.f(...)``): its functions that something calls."""
-        if self.collected is None:
-            calls = [node for node in walk(self.tree) if type(node) is cst.Call]
-        else:  # the calls found when the module was parsed, and those inside its f-strings
-            calls = self.collected[cst.Call] + [node for fstring in self.collected[cst.FormattedString]
-                                                for node in walk(fstring) if type(node) is cst.Call]
+        collected = self.nodes()  # the calls outside f-strings, and those inside them
+        calls = collected[cst.Call] + [node for fstring in collected[cst.FormattedString]
+                                       for node in walk(fstring) if type(node) is cst.Call]
         return {node.func.value if type(node.func) is cst.Name else node.func.attr.value
                 for node in calls if type(node.func) in (cst.Name, cst.Attribute)}
 
@@ -137,19 +159,10 @@ def parse(path: Path, text: str, name: str) -> ModuleState:
     """Parse a module; raises libcst.ParserSyntaxError, TooDeep (and RecursionError on absurd nesting).
 
     CPython's parser reads the text first: it measures the nesting before libcst, which is very slow
-    on deep code, and gives the positions where its tree agrees with libcst's (fast), else they come
-    from libcst's metadata (slow, always right).
+    on deep code, and places the nodes whose positions the module gives when asked (ModuleState.positions).
     """
     theirs = index(text)
-    tree = cst.parse_module(text)
-    collected = collect(tree)
-    found = positions(tree, text, theirs, collected) \
-        if theirs is not None and os.environ.get("CNNLINT_POSITIONS") != "libcst" else None
-    if found is not None:
-        return ModuleState(path, name, tree, found, text, collected=collected)
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    # the metadata wrapper keeps the tree (unsafe_skip_copy): the nodes collected are its nodes
-    return ModuleState(path, name, wrapper.module, wrapper.resolve(PositionProvider), text, collected=collected)
+    return ModuleState(path, name, cst.parse_module(text), None, text, theirs=theirs)
 
 
 def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
@@ -233,6 +246,7 @@ class Project:
         self.saved = FileTable(self)  # model.save(path): path -> the Model saved there
         self.written = FileTable(self)  # np.save(path, x), cv2.imwrite(path, img): path -> what was written
         self._boundaries: dict[Path, Path] = {}
+        self.resolve = Resolver(lambda name: self.by_name.get(name, []))
         self.model_files: dict[Path, object] = {}  # saved model files read (SavedModel or None)
         self.image_files: dict[Path, object] = {}  # image files whose header was read (ImageHeader or None)
         self.data_files: dict[Path, list[int] | None] = {}  # every file looked for as data: its size, mtime
@@ -359,18 +373,7 @@ class Project:
 
     # -- imports -----------------------------------------------------------------
     def find(self, importer: ModuleState, dotted: str, level: int) -> Path | None:
-        if level:
-            base = importer.name.split(".")
-            base = base[: len(base) - level] if len(base) >= level else []
-            dotted = ".".join(base + ([dotted] if dotted else []))
-        candidates = self.by_name.get(dotted, [])
-        if not level:  # like sys.path: the importer's folder and the folders above it, nothing beside
-            folders = {real(importer.path).parent, *real(importer.path).parents}
-            candidates = [p for p in candidates if _import_root(p, dotted) in folders]
-        if not candidates:
-            return None
-        # The nearest one to the importer wins: same folder first.
-        return min(candidates, key=lambda p: (_distance(p, importer.path), str(p)))
+        return self.resolve(importer.path, importer.name, dotted, level)
 
     def import_module(self, importer: ModuleState, dotted: str, level: int) -> Value:
         path = self.find(importer, dotted, level)
@@ -394,21 +397,6 @@ class Project:
         if state is None:
             return UNKNOWN
         return state.env.vars.get(name, UNKNOWN)
-
-
-def _import_root(path: Path, dotted: str) -> Path:
-    """The folder that must be on sys.path for ``path`` to be imported as ``dotted``."""
-    depth = len(dotted.split(".")) + (path.stem == "__init__")
-    return real(path).parents[depth - 1]
-
-
-def _distance(a: Path, b: Path) -> int:
-    common = 0
-    for x, y in zip(a.parent.parts, b.parent.parts):
-        if x != y:
-            break
-        common += 1
-    return len(a.parent.parts) + len(b.parent.parts) - 2 * common
 
 
 def _one_line(e: Exception) -> str:
