@@ -119,8 +119,9 @@ def groups(relevant: list[Path], known: list[Path], read, root: Path, drivers: l
                 for literal in SHARED_FILE.findall(lines_with(data, SHARED_EXTENSIONS))]
 
     def imports(path: Path, data: bytes) -> set[Path]:
+        """The project modules a file imports (its module name matters to relative imports only)."""
         return {t for level, dotted in imported_names(data)
-                if (t := resolve(path, index.name(path), dotted, level)) is not None and t != path}
+                if (t := resolve(path, index.name(path) if level else "", dotted, level)) is not None and t != path}
 
     seen: set[Path] = set()
 
