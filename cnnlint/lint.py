@@ -1,6 +1,7 @@
 """The lint run: files -> project analysis -> rules -> findings."""
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -344,6 +345,15 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
     suppression comments; the findings hold their fixes only with ``keep_fixes``) and the project,
     whose module states the fixes need.
     """
+    try:
+        return _analyse_group(group, sources, root, texts, keep_fixes, named)
+    finally:
+        if gc.get_freeze_count():  # a large group: what Project.load froze is garbage now, or soon
+            gc.unfreeze()
+            gc.collect()
+
+
+def _analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fixes: bool, named: frozenset[Path]):
     from .analysis.project import Project
 
     project = Project({p: data for p in group if (data := sources.get(p)) is not None}, root, texts)
