@@ -125,3 +125,28 @@ def test_a_script_that_saves_the_model_a_relevant_file_loads_joins_its_group(tmp
     assert found == [sorted(files)]
     out = cnnlint("--no-cache", "--select", "CNN403", ".", cwd=tmp_path).stdout
     assert "predict.py:7:7: CNN403" in out and "fit at train.py:4" in out
+
+
+def test_a_large_group_is_frozen_from_the_garbage_collector_and_given_back(tmp_path, monkeypatch):
+    """Past FREEZE_CHARS of code a group's objects are kept from the cyclic collector while it is
+    analysed; the findings are the same, and nothing stays frozen afterwards."""
+    import gc
+
+    import cnnlint.analysis.project as project_module
+
+    two_examples(tmp_path)
+    monkeypatch.setattr(project_module, "FREEZE_CHARS", 10**12)
+    unfrozen = lint([tmp_path], jobs=1)
+    frozen_during = []
+    original = project_module.Project.run
+
+    def run(self, path):
+        state = original(self, path)
+        frozen_during.append(gc.get_freeze_count())
+        return state
+
+    monkeypatch.setattr(project_module, "FREEZE_CHARS", 1)
+    monkeypatch.setattr(project_module.Project, "run", run)
+    frozen = lint([tmp_path], jobs=1)
+    assert frozen.findings == unfrozen.findings and [f.code for f in frozen.findings] == ["CNN101"]
+    assert max(frozen_during) > 0 and gc.get_freeze_count() == 0
