@@ -348,9 +348,7 @@ def analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fix
     try:
         return _analyse_group(group, sources, root, texts, keep_fixes, named)
     finally:
-        if gc.get_freeze_count():  # a large group: what Project.load froze is garbage now, or soon
-            gc.unfreeze()
-            gc.collect()
+        gc.unfreeze()  # a large group: what Project.load froze is garbage now, or soon
 
 
 def _analyse_group(group: list[Path], sources, root: Path, texts: Texts, keep_fixes: bool, named: frozenset[Path]):

@@ -252,6 +252,7 @@ class Project:
         self._boundaries: dict[Path, Path] = {}
         self.resolve = Resolver(lambda name: self.by_name.get(name, []))
         self.parsed = 0  # characters of code parsed
+        self.frozen = False  # whether the project keeps objects from the garbage collector (see load)
         self.model_files: dict[Path, object] = {}  # saved model files read (SavedModel or None)
         self.image_files: dict[Path, object] = {}  # image files whose header was read (ImageHeader or None)
         self.data_files: dict[Path, list[int] | None] = {}  # every file looked for as data: its size, mtime
@@ -297,8 +298,12 @@ class Project:
         if self.parsed >= FREEZE_CHARS:
             # Syntax trees live as long as the project: past this much code, keep the cyclic garbage
             # collector from walking their hundreds of thousands of nodes again at every full
-            # collection (a quarter of the time of a large group). Whoever made the project unfreezes
-            # and collects when it is done (lint.analyse_group).
+            # collection (a quarter of the time of a large group). Garbage of earlier projects is
+            # collected first, so it is never frozen; whoever made the project unfreezes when it is
+            # done (lint.analyse_group), and its own garbage goes at the next collection.
+            if not self.frozen:
+                gc.collect()
+                self.frozen = True
             gc.freeze()
         return state
 
