@@ -182,9 +182,8 @@ class ModuleIndex:
         return [p for p in self.by_last.get(dotted.rsplit(".", 1)[-1], []) if dotted in self._names(p)]
 
     def name(self, path: Path) -> str:
-        """The module name the analysis gives a file (a notebook too): its longest dotted name."""
-        names = self._names(path)
-        return names[-1] if names else path.stem
+        """The module name the analysis gives a file (``module_name``)."""
+        return module_name(path, self._names(path))
 
     def _names(self, path: Path) -> list[str]:
         if path not in self.names:
@@ -238,6 +237,12 @@ def _distance(a: Path, b: Path) -> int:
             break
         common += 1
     return len(a.parent.parts) + len(b.parent.parts) - 2 * common
+
+
+def module_name(path: Path, names: list[str]) -> str:
+    """The name a module is analysed under (a notebook too), given its ``module_names``: the longest,
+    which relative imports count their dots from; a file outside the root goes by its stem."""
+    return names[-1] if names else path.stem
 
 
 def module_names(path: Path, root: Path) -> list[str]:

@@ -34,6 +34,7 @@ STACK_BYTES = 512 * 1024 * 1024  # virtual memory; only what deep recursion touc
 RECURSION_LIMIT = 20_000
 PARALLEL_MIN_BYTES = 256 * 1024  # less code than this is analysed faster than worker processes start
 WORKER_GROUPS = 20  # a worker process gives its memory back (ends) after this many groups
+KEEP_BYTES = 64 * 1024 * 1024  # of the files a run read, at most this much is kept (LazySources)
 
 
 @dataclass(frozen=True, order=True)
@@ -586,8 +587,6 @@ class LazySources(dict):
             self.get(path)
         return self.sizes.get(path, 0)
 
-
-KEEP_BYTES = 64 * 1024 * 1024
 
 
 class PerFileIgnores:

@@ -20,7 +20,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..ipython import mask_ipython
 from ..cache import data_signature
-from ..groups import Resolver, module_names, project_of
+from ..groups import Resolver, module_name, module_names, project_of
 from ..sources import display_path
 from .positions import TooDeep, collect, index, positions
 from .paths import FileTable
@@ -270,7 +270,7 @@ class Project:
         except ValueError as e:
             self.errors[path] = str(e)
             return None
-        name = names[-1] if names else path.stem
+        name = module_name(path, names)
         cells = getattr(self.decode, "cell_maps", {}).get(path)
         try:
             try:
