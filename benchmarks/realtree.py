@@ -12,6 +12,8 @@ real-world benchmarks do (``--mirrors``, ``--clone``). For each tree: cnnlint co
 cnnlint cached (the same cache, filled), ``ruff check --select ALL --no-cache``; wall time and the peak
 memory of the whole process tree (cnnlint's workers included), sampled from /proc. Each is a fresh
 process, as in CI. ``--compare`` fails (exit 1) when the findings differ in any way, order included.
+``--floor`` adds the least an analysis over libcst can spend: libcst parsing only the relevant files, on
+every core, with nothing else done (``libcst_floor.py``).
 """
 from __future__ import annotations
 
@@ -106,6 +108,8 @@ def main() -> int:
     ap.add_argument("--cnnlint", default=f"{sys.executable} -m cnnlint")
     ap.add_argument("--save", type=Path, help="write the findings of the cold runs here (JSON)")
     ap.add_argument("--compare", type=Path, help="fail unless the findings equal those saved here")
+    ap.add_argument("--floor", action="store_true",
+                    help="also time libcst alone parsing the relevant files on every core (libcst_floor.py)")
     args = ap.parse_args()
     ruff = shutil.which("ruff") or shutil.which("ruff", path=str(Path(sys.executable).parent))
     print(f"{os.cpu_count()} cores; cnnlint: {args.cnnlint}; ruff: {ruff or 'not installed'}")
@@ -128,6 +132,9 @@ def main() -> int:
         if ruff:
             spent, _, _ = timed([ruff, "check", "--select", "ALL", "--no-cache", "--quiet", "--exit-zero", str(root)])
             line += f" | ruff {spent:.2f} s | cold {cold / spent:.1f}x ruff, cached {cached / spent:.1f}x ruff"
+        if args.floor:
+            floor, _, _ = timed([sys.executable, str(HERE / "libcst_floor.py"), str(root)])
+            line += f" | libcst alone {floor:.1f} s" + (f", {floor / spent:.1f}x ruff" if ruff else "")
         print(line, flush=True)
     if args.save:
         args.save.write_text(json.dumps(findings))

@@ -203,6 +203,8 @@ class Loop:
     depth: int  # the frame it runs in: a helper it calls sees the loop's values only through parameters
 
 
+_ABSENT = object()  # a key missing from a dict (heap values may be None)
+
 # the nodes that open a scope of their own
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
@@ -358,7 +360,9 @@ class Interpreter:
         out = dict(heaps[0])
         for h in heaps[1:]:
             for k, v in h.items():
-                out[k] = join(out[k], v) if k in out else v
+                old = out.get(k, _ABSENT)
+                if old is not v:  # most of the state is shared by the paths: join(v, v) is v
+                    out[k] = v if old is _ABSENT else join(old, v)
         self.heap = out
 
     def scopes(self) -> tuple[cst.CSTNode, ...]:

@@ -7,6 +7,7 @@ table is keyed by the canonical spelling only.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Longest first: the first matching prefix wins.
 _PREFIXES = (
@@ -43,6 +44,7 @@ _SYNONYMS = (
 )
 
 
+@lru_cache(maxsize=4096)  # a few hundred names, asked for at every call of a library
 def canonical(qualname: str) -> str:
     for old, new in _PREFIXES:
         if qualname.startswith(old):

@@ -68,12 +68,24 @@ class TooDeep(Exception):
 Place = tuple[int, int, int, int]
 
 
-def index(text: str) -> dict[type, list[Place]] | None:
-    """Where CPython places the nodes of the kinds in KINDS, or None when CPython cannot parse ``text``.
+class Index(NamedTuple):
+    """What CPython's tree tells of a module before libcst parses it."""
+    places: dict[type, list[Place]]  # where CPython places the nodes of the kinds in KINDS
+    called: frozenset[str]  # the names the module calls (``f(...)``, ``obj.f(...)``), f-strings included
+
+
+# Nodes without fields (Load, Store, Add, Not, Eq...): never walked into, but they count for the depth.
+LEAVES = frozenset(kind for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+                   for kind in base.__subclasses__())
+
+
+def index(text: str) -> Index | None:
+    """Where CPython places the nodes of the kinds in KINDS, and the names called, or None when
+    CPython cannot parse ``text``.
 
     Raises TooDeep (before libcst ever sees the text) when CPython's parser runs out of stack or
-    the tree is deeper than MAX_NESTING. Nodes inside f-strings are left out of the index (CPython
-    before 3.12 places them unreliably) but count for the depth.
+    the tree is deeper than MAX_NESTING. Nodes inside f-strings are left out of the places (CPython
+    before 3.12 places them unreliably) but count for the depth and for the names called.
     """
     try:
         with warnings.catch_warnings():
@@ -84,20 +96,36 @@ def index(text: str) -> dict[type, list[Place]] | None:
     except (SyntaxError, ValueError):
         return None
     found: dict[type, list[Place]] = {kind: [] for kinds in KINDS.values() for kind in kinds}
+    called: set[str] = set()
     todo: list[tuple[ast.AST, int, bool]] = [(tree, 1, False)]
+    pop, push, AST, JoinedStr, Call = todo.pop, todo.append, ast.AST, ast.JoinedStr, ast.Call
     while todo:
-        node, depth, in_fstring = todo.pop()
-        if depth > MAX_NESTING:
-            raise TooDeep()
-        in_fstring = in_fstring or isinstance(node, ast.JoinedStr)
-        bucket = found.get(type(node))
+        node, depth, in_fstring = pop()
+        kind = type(node)
+        if kind is JoinedStr:
+            in_fstring = True
+        elif kind is Call:
+            func = node.func
+            if type(func) is ast.Name:
+                called.add(func.id)
+            elif type(func) is ast.Attribute:
+                called.add(func.attr)
+        bucket = found.get(kind)
         if bucket is not None and not in_fstring:
             bucket.append((node.lineno, node.col_offset, -node.end_lineno, -node.end_col_offset))
-        todo.extend((child, depth + 1, in_fstring) for child in ast.iter_child_nodes(node))
-    return found
+        depth += 1  # of the children
+        for field in node._fields:
+            value = getattr(node, field, None)
+            for child in (value if type(value) is list else (value,)):
+                if isinstance(child, AST):
+                    if depth > MAX_NESTING:
+                        raise TooDeep()
+                    if type(child) not in LEAVES:
+                        push((child, depth, in_fstring))
+    return Index(found, frozenset(called))
 
 
-def positions(module: cst.Module, text: str, theirs: dict[type, list[Place]] | None = None,
+def positions(module: cst.Module, text: str, theirs: Index | None = None,
               collected: dict[type, list[cst.CSTNode]] | None = None) -> dict[cst.CSTNode, Range] | None:
     """Positions of the calls, operators and comparisons of ``module``, or None if unsure.
 
@@ -110,12 +138,13 @@ def positions(module: cst.Module, text: str, theirs: dict[type, list[Place]] | N
             return None
     if theirs is None:
         return None
+    places = theirs.places
     collected = collected if collected is not None else collect(module)
     lines = text.splitlines()
     out: dict[cst.CSTNode, Range] = {}
     for kind, ast_kinds in KINDS.items():
         ours = collected[kind]
-        matched = sorted(place for k in ast_kinds for place in theirs[k])
+        matched = sorted(place for k in ast_kinds for place in places[k])
         if len(ours) != len(matched):
             return None
         for node, (line, column, end_line, end_column) in zip(ours, matched):

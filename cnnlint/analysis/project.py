@@ -22,7 +22,8 @@ from ..ipython import mask_ipython
 from ..cache import data_signature
 from ..groups import Resolver, module_name, module_names, project_of
 from ..sources import display_path
-from .positions import TooDeep, collect, index, positions
+from . import parser
+from .positions import Index, TooDeep, collect, index, positions
 from .paths import FileTable
 from .recover import left_out
 from .walk import children, walk
@@ -53,7 +54,8 @@ class ModuleState:
     _unused: set[int] | None = None
     star_modules: list[str] = field(default_factory=list)  # libraries star-imported: their names resolve lazily
     collected: dict | None = None  # positions.collect(tree): nodes by kind, found in one walk when first asked
-    theirs: dict | None = None  # positions.index(text): where CPython places those nodes, until located()
+    theirs: Index | None = None  # positions.index(text): where CPython places those nodes, until located()
+    called: frozenset[str] | None = None  # the names the module calls, from the same index
 
     @property
     def display(self) -> str:
@@ -61,7 +63,7 @@ class ModuleState:
         return display_path(self.path)
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.tree.code_for_node(node)
+        return _dotted(node) or self.tree.code_for_node(node)
 
     @property
     def positions(self) -> dict:
@@ -142,8 +144,11 @@ class ModuleState:
                             for call in calls}
         return self._unused
 
-    def called_names(self) -> set[str]:
-        """The names the module calls (``f(...)``, ``obj.f(...)``): its functions that something calls."""
+    def called_names(self) -> set[str] | frozenset[str]:
+        """The names the module calls (``f(...)``, ``obj.f(...)``): its functions that something calls.
+        CPython's index has them; libcst's tree is walked only when CPython could not parse the text."""
+        if self.called is not None:
+            return self.called
         collected = self.nodes()  # the calls outside f-strings, and those inside them
         calls = collected[cst.Call] + [node for fstring in collected[cst.FormattedString]
                                        for node in walk(fstring) if type(node) is cst.Call]
@@ -156,14 +161,33 @@ class ModuleState:
         return r.start.line, r.start.column + 1, r.end.line, r.end.column + 1
 
 
+def _dotted(node: cst.CSTNode) -> str | None:
+    """The code of a plain ``a.b.c`` (no brackets, no spaces), without libcst generating it; else None."""
+    parts = []
+    while type(node) is cst.Attribute and not node.lpar and not node.rpar \
+            and _bare(node.dot.whitespace_before) and _bare(node.dot.whitespace_after):
+        parts.append(node.attr.value)
+        node = node.value
+    if type(node) is not cst.Name or node.lpar or node.rpar:
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _bare(whitespace) -> bool:
+    return type(whitespace) is cst.SimpleWhitespace and whitespace.value == ""
+
+
 def parse(path: Path, text: str, name: str) -> ModuleState:
     """Parse a module; raises libcst.ParserSyntaxError, TooDeep (and RecursionError on absurd nesting).
 
     CPython's parser reads the text first: it measures the nesting before libcst, which is very slow
-    on deep code, and places the nodes whose positions the module gives when asked (ModuleState.positions).
+    on deep code, places the nodes whose positions the module gives when asked (ModuleState.positions),
+    lists the names called, and vouches for the code, so that libcst need not validate its nodes (parser.py).
     """
     theirs = index(text)
-    return ModuleState(path, name, cst.parse_module(text), None, text, theirs=theirs)
+    return ModuleState(path, name, parser.parse(text, validate=theirs is None), None, text, theirs=theirs,
+                       called=theirs.called if theirs is not None else None)
 
 
 def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
@@ -172,23 +196,27 @@ def parse_tolerant(path: Path, text: str, name: str) -> ModuleState:
     Retries: IPython syntax masked (scripts exported from notebooks), then tabs in indentation
     expanded (CPython accepts consistent tab/space mixes that libcst's tokenizer refuses).
     """
-    attempts = [text]
-    masked = mask_ipython(text)
-    if masked != text:
-        attempts.append(masked)
-    expanded = LEADING_WS.sub(lambda m: m.group().expandtabs(8), masked)
-    if expanded != masked:
-        attempts.append(expanded)
     error = None
-    for attempt in attempts:
+    tried = None
+    for attempt in _retries(text):  # each made only when the one before it failed
+        if attempt == tried:
+            continue
+        tried = attempt
         try:
             return parse(path, attempt, name)
         except cst.ParserSyntaxError as e:
             error = e
-    message, line, column = cpython_reason(attempts[-1])
+    message, line, column = cpython_reason(tried)
     if message == LIBCST_ONLY and error is not None:  # CPython has no place to give: libcst's, then
         line, column = error.raw_line, error.raw_column + 1
     raise SyntaxProblem(message, line, column)
+
+
+def _retries(text: str):
+    yield text
+    masked = mask_ipython(text)
+    yield masked
+    yield LEADING_WS.sub(lambda m: m.group().expandtabs(8), masked)
 
 
 LEADING_WS = re.compile(r"^[ \t]+", re.MULTILINE)
