@@ -128,7 +128,8 @@ def main() -> int:
         cached, cached_peak, _ = timed(lint)
         shutil.rmtree(cache, ignore_errors=True)
         line = (f"{name}: {files} files, {size / 1e6:.1f} MB, {len(findings[name])} findings | "
-                f"cnnlint cold {cold:.1f} s ({cold_peak / 1e6:.0f} MB), cached {cached:.2f} s ({cached_peak / 1e6:.0f} MB)")
+                f"cnnlint cold {cold:.1f} s ({cold_peak / 1e6:.0f} MB), "
+                f"cached {cached:.2f} s ({cached_peak / 1e6:.0f} MB)")
         if ruff:
             spent, _, _ = timed([ruff, "check", "--select", "ALL", "--no-cache", "--quiet", "--exit-zero", str(root)])
             line += f" | ruff {spent:.2f} s | cold {cold / spent:.1f}x ruff, cached {cached / spent:.1f}x ruff"
