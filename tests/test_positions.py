@@ -121,7 +121,7 @@ def test_called_names_from_cpython_are_libcsts(name, text):
     assert index(text).called == libcst_called_names(cst.parse_module(text))
 
 
-@settings(max_examples=40, deadline=None, database=None,
+@settings(max_examples=40, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(hypothesmith.from_node())
 def test_called_names_on_generated_programs(code):
@@ -185,7 +185,7 @@ def test_unvalidated_parse_is_libcsts(name, text):
     assert_parsed_as_libcst_validates(text)
 
 
-@settings(max_examples=40, deadline=None, database=None,
+@settings(max_examples=40, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 @given(hypothesmith.from_node())
 def test_unvalidated_parse_on_generated_programs(code):
